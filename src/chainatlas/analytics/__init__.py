@@ -1,0 +1,1 @@
+"""Pure analytics: functions over arrays, frames and graphs; no I/O, no store access."""

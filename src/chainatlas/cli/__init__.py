@@ -1,0 +1,36 @@
+"""The ``chainatlas`` command line (Typer).
+
+A single :func:`main` wrapper turns a :class:`~chainatlas.errors.ChainatlasError` into a
+one-line message on stderr and exit code 1; usage errors exit with 2; ``--debug`` shows
+tracebacks.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from chainatlas.cli import db as _db  # noqa: F401  (registers commands)
+from chainatlas.cli import imports as _imports  # noqa: F401
+from chainatlas.cli._app import app, state
+from chainatlas.errors import ChainatlasError
+
+__all__ = ["app", "main"]
+
+
+def main() -> None:
+    """Run the CLI; map ChainAtlas errors to a one-line message and exit code 1.
+
+    Usage errors are reported by Typer with exit code 2.
+    """
+    try:
+        app(prog_name="chainatlas")
+    except ChainatlasError as err:
+        if state.debug:
+            raise
+        typer.echo(f"Error: {err.message}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        typer.echo("Interrupted.", err=True)
+        sys.exit(130)

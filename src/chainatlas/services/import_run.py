@@ -1,0 +1,536 @@
+"""Run an import: read, map headers, parse, resolve references, upsert — all or nothing.
+
+The caller owns the transaction; the import runs inside a SAVEPOINT so that a rejected file
+leaves the database exactly as it was, even inside a larger transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from rapidfuzz import fuzz, process
+
+from chainatlas.domain.names import normalise_name
+from chainatlas.errors import ImportFormatError, ImportProblem, ImportRejected
+from chainatlas.importers.columns import ColumnMap, match_headers
+from chainatlas.importers.fields import EntitySpec, FieldSpec, ValueKind
+from chainatlas.importers.parse import parse_row
+from chainatlas.importers.readers import RawTable, read_sheet, read_table, xlsx_sheet_names
+from chainatlas.importers.report import ImportReport, ProbableDuplicate
+from chainatlas.importers.specs import IMPORT_ORDER, SPECS, get_spec
+from chainatlas.importers.values import ValueProblem
+from chainatlas.services._refs import RefResolver
+from chainatlas.store import schema as s
+from chainatlas.store.records import fetch_rows, insert_rows, update_rows
+
+__all__ = ["ImportOptions", "import_file", "import_table", "import_workbook"]
+
+_SELF_REFERENCING = {"regions", "industries", "segments"}
+_BATCH = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOptions:
+    """How to import: skip invalid rows, a column map, constant fields, a source label."""
+
+    skip_invalid: bool = False
+    mapping: Mapping[str, str] | None = None
+    constants: Mapping[str, str] | None = None
+    source: str | None = None
+    sheet: str | None = None
+
+
+def import_file(
+    conn: sa.Connection, kind: str, path: str | Path, options: ImportOptions | None = None
+) -> ImportReport:
+    """Import one CSV, XLSX or JSON file of ``kind`` records.
+
+    Raises
+    ------
+    ImportFormatError
+        The file cannot be used at all (encoding, wrong kind, missing columns …).
+    ImportRejected
+        Some rows are invalid and ``skip_invalid`` is off; nothing was written.
+    """
+    opts = options or ImportOptions()
+    spec = get_spec(kind)
+    table = read_table(path, sheet=opts.sheet, kind=spec.kind)
+    return import_table(conn, spec, table, opts, sha256=_sha256(Path(path)))
+
+
+def import_workbook(
+    conn: sa.Connection, path: str | Path, options: ImportOptions | None = None
+) -> list[ImportReport]:
+    """Import every sheet of a workbook named after a kind, parents first, all or nothing."""
+    opts = options or ImportOptions()
+    p = Path(path)
+    names = xlsx_sheet_names(p)
+    known = [spec for spec in IMPORT_ORDER if spec.kind in names]
+    if not known:
+        raise ImportFormatError(
+            f"{p.name}: no sheet is named after a kind (expected sheets such as "
+            f"{', '.join(list(SPECS)[:4])} …; found {', '.join(names)})"
+        )
+    digest = _sha256(p)
+    reports: list[ImportReport] = []
+    problems: list[ImportProblem] = []
+    outer = conn.begin_nested()
+    try:
+        for spec in known:
+            sheet_opts = ImportOptions(opts.skip_invalid, None, None, opts.source, spec.kind)
+            try:
+                reports.append(
+                    import_table(conn, spec, read_sheet(p, spec.kind), sheet_opts, sha256=digest)
+                )
+            except ImportRejected as err:
+                problems.extend(err.problems)
+        if problems:
+            raise ImportRejected(_rejected_message(p.name, problems), problems)
+    except BaseException:
+        outer.rollback()
+        raise
+    outer.commit()
+    return reports
+
+
+def import_table(
+    conn: sa.Connection,
+    spec: EntitySpec,
+    table: RawTable,
+    options: ImportOptions,
+    *,
+    sha256: str = "",
+) -> ImportReport:
+    """Import rows already read from a file (see :func:`import_file`)."""
+    label = f"{table.file} [sheet {table.sheet}]" if table.sheet else table.file
+    cmap = match_headers(
+        spec, table.headers, label, mapping=options.mapping, constants=options.constants
+    )
+    report = ImportReport(
+        label, spec.kind, rows=len(table.rows), encoding=table.encoding, sheet=table.sheet
+    )
+    parsed: list[tuple[int, dict[str, Any]]] = []
+    bad_rows: set[int] = set()
+    for rowno, values in table.rows:
+        fields, problems = parse_row(spec, cmap, label, rowno, values)
+        if len(values) > len(table.headers) and any(
+            str(v).strip() for v in values[len(table.headers) :] if v is not None
+        ):
+            problems.append(
+                ImportProblem(
+                    label,
+                    rowno,
+                    None,
+                    None,
+                    f"row has {len(values)} fields, the header has {len(table.headers)}",
+                )
+            )
+        if problems:
+            report.problems.extend(problems)
+            bad_rows.add(rowno)
+        else:
+            parsed.append((rowno, fields))
+    savepoint = conn.begin_nested()
+    try:
+        run = _Run(conn, spec, cmap, label, options, report)
+        try:
+            run.process(parsed)
+            report.skipped = len(bad_rows) + run.skipped
+            if report.problems and not options.skip_invalid:
+                raise ImportRejected(_rejected_message(label, report.problems), report.problems)
+            run.flush()
+        except sa.exc.IntegrityError as err:
+            problem = ImportProblem(
+                label, None, None, None, f"the database refused the data: {err.orig}"
+            )
+            raise ImportRejected(_rejected_message(label, [problem]), [problem]) from err
+        report.duplicates = run.probable_duplicates()
+        _record_run(conn, spec.kind, label, sha256, report)
+    except BaseException:
+        savepoint.rollback()
+        raise
+    savepoint.commit()
+    report.committed = True
+    return report
+
+
+def _rejected_message(label: str, problems: list[ImportProblem]) -> str:
+    rows = {p.row for p in problems}
+    first = problems[0]
+    return (
+        f"import rejected: {len(problems)} problem(s) in {len(rows)} row(s) of {label}; "
+        f"nothing was changed. First: {first}"
+    )
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _record_run(conn: sa.Connection, kind: str, label: str, sha: str, rep: ImportReport) -> None:
+    conn.execute(
+        s.import_runs.insert().values(
+            kind=kind,
+            file=label[:500],
+            sha256=sha or "-",
+            started_at=datetime.now(UTC),
+            rows=rep.rows,
+            inserted=rep.inserted,
+            updated=rep.updated,
+            unchanged=rep.unchanged,
+            skipped=rep.skipped,
+        )
+    )
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, float) and isinstance(b, int | float) and not isinstance(b, bool):
+        return math.isclose(a, float(b), rel_tol=1e-9, abs_tol=1e-9)
+    if isinstance(a, datetime) and isinstance(b, date) and not isinstance(b, datetime):
+        return a.date() == b
+    return bool(a == b)
+
+
+class _Run:
+    """The state of one import: resolved rows, existing rows, pending writes."""
+
+    def __init__(
+        self,
+        conn: sa.Connection,
+        spec: EntitySpec,
+        cmap: ColumnMap,
+        label: str,
+        options: ImportOptions,
+        report: ImportReport,
+    ) -> None:
+        self.conn, self.spec, self.cmap, self.label = conn, spec, cmap, label
+        self.options, self.report = options, report
+        self.refs = RefResolver(conn)
+        self.now = datetime.now(UTC)
+        self.source = options.source or Path(label.split(" [sheet")[0]).name
+        self.key_fields = spec.identity[0]
+        self.key_cols = [c for c in (spec.field(f).target for f in self.key_fields) if c]
+        self.inserts: list[tuple[int, dict[str, Any]]] = []
+        self.updates: list[dict[str, Any]] = []
+        self.seen: dict[tuple[Any, ...], int] = {}
+        self.skipped = 0
+        self.new_names: list[tuple[int, str, str, int | None]] = []
+
+    # -- resolution ----------------------------------------------------------------
+    def _resolve(self, rowno: int, fields: dict[str, Any]) -> dict[str, Any] | None:
+        cols: dict[str, Any] = {}
+        ok = True
+        for name, value in fields.items():
+            f = self.spec.field(name)
+            target = f.target
+            if f.kind is ValueKind.REF and value is not None:
+                try:
+                    value = self._ref(f, value, fields)
+                except ValueProblem as err:
+                    self._problem(rowno, name, fields.get(name), str(err))
+                    ok = False
+                    continue
+            if target:
+                cols[target] = value
+        return cols if ok else None
+
+    def _ref(self, f: FieldSpec, value: str, fields: dict[str, Any]) -> int:
+        ctx = fields.get(f.ref_context) if f.ref_context else None
+        r = self.refs
+        match f.ref:
+            case "region":
+                return r.region(value)
+            case "enterprise":
+                return r.enterprise(value)
+            case "chain":
+                return r.chain(value)
+            case "segment":
+                return r.segment(value, ctx)
+            case "industry":
+                return r.industry(value, ctx)
+            case "indicator":
+                return r.indicator(value)
+            case "resource":
+                return r.resource(value)
+            case "region_group":
+                return r.region_group(value)
+        raise ValueProblem(f"unsupported reference {f.ref}")  # pragma: no cover
+
+    def _problem(self, rowno: int, field: str | None, value: Any, reason: str) -> None:
+        header = self.cmap.header.get(field, field) if field else None
+        shown = None if value is None else str(value)
+        self.report.problems.append(ImportProblem(self.label, rowno, header, shown, reason))
+
+    # -- processing ----------------------------------------------------------------
+    def process(self, parsed: list[tuple[int, dict[str, Any]]]) -> None:
+        if self.spec.kind in _SELF_REFERENCING:
+            existing = self._existing_all()
+            for rowno, fields in _parents_first(parsed):
+                cols = self._resolve(rowno, fields)
+                if cols is None:
+                    self.skipped += 1
+                else:
+                    self._upsert(rowno, fields, cols, existing, immediate=True)
+            return
+        resolved: list[tuple[int, dict[str, Any], dict[str, Any]]] = []
+        for rowno, fields in parsed:
+            cols = self._resolve(rowno, fields)
+            if cols is None:
+                self.skipped += 1
+            else:
+                resolved.append((rowno, fields, cols))
+        existing = self._existing_for(resolved)
+        for rowno, fields, cols in resolved:
+            self._upsert(rowno, fields, cols, existing, immediate=False)
+
+    def _key(self, cols: dict[str, Any]) -> tuple[Any, ...]:
+        return tuple(cols.get(c) for c in self.key_cols)
+
+    def _existing_all(self) -> dict[tuple[Any, ...], dict[str, Any]]:
+        rows = fetch_rows(self.conn, self.spec.table)
+        return {self._key(r): r for r in rows}
+
+    def _existing_for(
+        self, resolved: list[tuple[int, dict[str, Any], dict[str, Any]]]
+    ) -> dict[Any, dict[str, Any]]:
+        table = self.spec.table
+        if self.spec.kind == "enterprises":
+            ids = [self._match_enterprise(c) for _, _, c in resolved]
+            rows = fetch_rows(self.conn, table, where="id", values=[i for i in ids if i])
+            return {("id", r["id"]): r for r in rows}
+        first = self.key_cols[0]
+        values = [c.get(first) for _, _, c in resolved]
+        rows = fetch_rows(self.conn, table, where=first, values=values)
+        return {self._key(r): r for r in rows}
+
+    def _match_enterprise(self, cols: dict[str, Any]) -> int | None:
+        name = cols.get("name")
+        return self.refs.match_enterprise(
+            cols.get("credit_code"),
+            cols.get("stock_code"),
+            normalise_name(name) if name else None,
+            cols.get("region_id"),
+        )
+
+    def _upsert(
+        self,
+        rowno: int,
+        fields: dict[str, Any],
+        cols: dict[str, Any],
+        existing: dict[Any, dict[str, Any]],
+        *,
+        immediate: bool,
+    ) -> None:
+        kind = self.spec.kind
+        if kind == "enterprises":
+            if cols.get("name"):
+                cols["name_norm"] = normalise_name(cols["name"])
+            eid = self._match_enterprise(cols)
+            key: tuple[Any, ...] = (
+                ("id", eid)
+                if eid
+                else (
+                    "new",
+                    cols.get("credit_code")
+                    or cols.get("stock_code")
+                    or (cols.get("name_norm"), cols.get("region_id")),
+                )
+            )
+        else:
+            key = self._key(cols)
+        if key in self.seen:
+            label = self.key_fields
+            if kind == "enterprises":
+                label = next(
+                    (f,)
+                    for f in ("credit_code", "stock_code", "name")
+                    if cols.get(f) and f in fields
+                )
+            self._problem(
+                rowno,
+                label[0],
+                fields.get(label[0]),
+                f"duplicate of row {self.seen[key]} (same {'+'.join(label)})",
+            )
+            self.skipped += 1
+            return
+        self.seen[key] = rowno
+        if not self._check_row(rowno, fields, cols):
+            self.skipped += 1
+            return
+        if "source" not in cols and "source" in self.spec.table.c:
+            cols["source"] = self.source
+        old = existing.get(key)
+        if old is None:
+            self._insert(rowno, fields, cols, immediate)
+        else:
+            self._update(old, cols, immediate)
+
+    def _check_row(self, rowno: int, fields: dict[str, Any], cols: dict[str, Any]) -> bool:
+        kind = self.spec.kind
+        if kind == "supply_links" and cols.get("supplier_id") == cols.get("buyer_id"):
+            self._problem(rowno, "buyer", fields.get("buyer"), "an enterprise cannot supply itself")
+            return False
+        for a, b in (
+            ("valid_from", "valid_to"),
+            ("started_on", "expected_completion"),
+            ("occurred_on", "ended_on"),
+        ):
+            if cols.get(a) and cols.get(b) and cols[b] < cols[a]:
+                self._problem(rowno, b, fields.get(b), f"{b} is before {a}")
+                return False
+        if kind == "segment_edges" and cols.get("supplier_segment_id") == cols.get(
+            "buyer_segment_id"
+        ):
+            self._problem(
+                rowno,
+                "buyer_segment",
+                fields.get("buyer_segment"),
+                "a segment cannot supply itself",
+            )
+            return False
+        return True
+
+    def _insert(
+        self, rowno: int, fields: dict[str, Any], cols: dict[str, Any], immediate: bool
+    ) -> None:
+        missing = [f for f in self.spec.create_required if fields.get(f) in (None, "")]
+        if missing:
+            what = ", ".join(missing)
+            self._problem(
+                rowno,
+                missing[0],
+                None,
+                f"no existing {self.spec.kind.rstrip('s')} matches this row, and "
+                f"{what} {'is' if len(missing) == 1 else 'are'} needed to create one",
+            )
+            self.skipped += 1
+            return
+        row = {k: v for k, v in cols.items() if v is not None or self._nullable(k)}
+        for f in self.spec.fields:
+            if f.target and f.target not in row and f.default is not None:
+                row[f.target] = f.default
+        for c in self.spec.table.c:
+            if isinstance(c.type, sa.JSON) and row.get(c.name) is None:
+                row[c.name] = {} if c.name == "eligibility" else []
+        if "imported_at" in self.spec.table.c:
+            row["imported_at"] = self.now
+        if self.spec.kind == "enterprises" and row.get("stock_code") and "listed" not in row:
+            row["listed"] = True
+        if self.spec.kind == "segments" and row.get("importance") is None:
+            row.pop("importance", None)
+        if immediate:
+            new_id = insert_rows(self.conn, self.spec.table, [row])[0]
+            self.refs.remember(self.spec.kind, row, new_id)
+        else:
+            self.inserts.append((rowno, row))
+        self.report.inserted += 1
+
+    def _update(self, old: dict[str, Any], cols: dict[str, Any], immediate: bool) -> None:
+        changes: dict[str, Any] = {}
+        for col, value in cols.items():
+            if col == "aliases":
+                merged = list(dict.fromkeys([*(old.get("aliases") or []), *(value or [])]))
+                if merged != (old.get("aliases") or []):
+                    changes[col] = merged
+                continue
+            if col == "source" and "source" not in cols:
+                continue
+            if value is None and not self._nullable(col):
+                continue
+            if not _same(value, old.get(col)):
+                changes[col] = value
+        if self.spec.kind == "enterprises" and "name" in changes and old.get("name"):
+            aliases = changes.get("aliases", list(old.get("aliases") or []))
+            if old["name"] not in aliases:
+                changes["aliases"] = [*aliases, old["name"]]
+        if set(changes) <= {"source", "name_norm"}:
+            self.report.unchanged += 1
+            return
+        if "id" not in old:
+            self.report.unchanged += 1
+            return
+        changes["id"] = old["id"]
+        if "imported_at" in self.spec.table.c:
+            changes["imported_at"] = self.now
+        if immediate:
+            update_rows(self.conn, self.spec.table, [changes])
+        else:
+            self.updates.append(changes)
+        self.report.updated += 1
+
+    def _nullable(self, col: str) -> bool:
+        column = self.spec.table.c.get(col)
+        return column is None or bool(column.nullable)
+
+    # -- writing -------------------------------------------------------------------
+    def flush(self) -> None:
+        table = self.spec.table
+        for i in range(0, len(self.inserts), _BATCH):
+            chunk = self.inserts[i : i + _BATCH]
+            ids = insert_rows(self.conn, table, [r for _, r in chunk])
+            for (rowno, row), new_id in zip(chunk, ids, strict=True):
+                self.refs.remember(self.spec.kind, row, new_id)
+                if self.spec.kind == "enterprises":
+                    self.new_names.append(
+                        (rowno, row["name"], row["name_norm"], row.get("region_id"))
+                    )
+        for i in range(0, len(self.updates), _BATCH):
+            update_rows(self.conn, table, self.updates[i : i + _BATCH])
+
+    def probable_duplicates(self, cutoff: float = 90.0) -> list[ProbableDuplicate]:
+        """Enterprises just created whose names are close to another firm in the region."""
+        if not self.new_names:
+            return []
+        by_region: dict[int | None, dict[int, str]] = {}
+        for norm, ids in self.refs.enterprise_names().items():
+            for eid, (rid, _has_code) in ids.items():
+                by_region.setdefault(rid, {})[eid] = norm
+        new_norms = {n for _, _, n, _ in self.new_names}
+        out: list[ProbableDuplicate] = []
+        for rowno, name, norm, rid in self.new_names:
+            pool = {eid: n for eid, n in by_region.get(rid, {}).items() if n != norm}
+            for match_norm, score, eid in process.extract(
+                norm, pool, scorer=fuzz.ratio, score_cutoff=cutoff, limit=3
+            ):
+                if match_norm in new_norms and match_norm < norm:
+                    continue  # report each new-new pair once
+                out.append(ProbableDuplicate(name, match_norm, int(eid), float(score), rowno))
+        return out
+
+
+def _parents_first(parsed: list[tuple[int, dict[str, Any]]]) -> list[tuple[int, dict[str, Any]]]:
+    """Order rows so that a row whose parent is in the same file comes after it."""
+    by_code = {f.get("code"): i for i, (_, f) in enumerate(parsed) if f.get("code")}
+    order: list[int] = []
+    state: dict[int, int] = {}
+
+    def visit(i: int) -> None:
+        if state.get(i) == 2:
+            return
+        if state.get(i) == 1:
+            return  # a cycle; leave it to reference resolution to report
+        state[i] = 1
+        parent = parsed[i][1].get("parent")
+        if parent in by_code and by_code[parent] != i:
+            visit(by_code[parent])
+        state[i] = 2
+        order.append(i)
+
+    for i in range(len(parsed)):
+        visit(i)
+    return [parsed[i] for i in order]
+
+
+ProgressFn = Callable[[str, int], None]

@@ -1,0 +1,49 @@
+"""Engines: one place that knows how to connect to SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from chainatlas.settings import normalise_database_url
+
+__all__ = ["is_postgres", "is_sqlite", "make_engine"]
+
+
+def make_engine(url: str, *, schema: str | None = None, **kwargs: Any) -> Engine:
+    """Create an engine for ``url`` (a SQLAlchemy URL or a SQLite file path).
+
+    SQLite connections get ``PRAGMA foreign_keys=ON``, WAL journaling for files and a busy
+    timeout. For PostgreSQL, ``schema`` sets the ``search_path`` (used to isolate tests).
+    """
+    url = normalise_database_url(url)
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, **kwargs)
+        in_memory = url in {"sqlite://", "sqlite:///:memory:"}
+
+        @sa.event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            if not in_memory:
+                cur.execute("PRAGMA journal_mode=WAL")
+                cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+        return engine
+    if schema is not None:
+        kwargs.setdefault("connect_args", {})["options"] = f"-csearch_path={schema}"
+    return sa.create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def is_sqlite(bind: Engine | sa.Connection) -> bool:
+    """Return whether ``bind`` talks to SQLite."""
+    return bind.dialect.name == "sqlite"
+
+
+def is_postgres(bind: Engine | sa.Connection) -> bool:
+    """Return whether ``bind`` talks to PostgreSQL."""
+    return bind.dialect.name == "postgresql"
