@@ -11,7 +11,8 @@ import sys
 
 import typer
 
-from chainatlas.cli import db as _db  # noqa: F401  (registers commands)
+from chainatlas.cli import chains as _chains  # noqa: F401  (registers commands)
+from chainatlas.cli import db as _db  # noqa: F401
 from chainatlas.cli import imports as _imports  # noqa: F401
 from chainatlas.cli._app import app, state
 from chainatlas.errors import ChainatlasError

@@ -119,6 +119,8 @@ class Chain:
                         f"names unknown segment {end!r}"
                     )
         check_acyclic(codes, [(e.supplier, e.buyer) for e in self.edges], what=self.code)
+        parents = [(s.parent, s.code) for s in self.segments if s.parent is not None]
+        check_acyclic(codes, parents, what=f"{self.code} (segment parents)")
 
     def segment(self, code: str) -> Segment:
         """Return the segment with ``code``; raise :class:`InvalidData` if there is none."""
@@ -141,6 +143,10 @@ def check_acyclic(
     Traceback (most recent call last):
     ...
     chainatlas.errors.Conflict: graph: segments form a cycle: a -> b -> a
+    >>> check_acyclic("xya", [("x", "y"), ("y", "x"), ("y", "a")])
+    Traceback (most recent call last):
+    ...
+    chainatlas.errors.Conflict: graph: segments form a cycle: x -> y -> x
     """
     order = list(dict.fromkeys(nodes))
     succ: dict[str, list[str]] = {n: [] for n in order}
@@ -170,13 +176,22 @@ def check_acyclic(
 
 
 def _find_cycle(nodes: set[str], succ: dict[str, list[str]]) -> list[str]:
-    start = min(nodes)
-    path = [start]
-    seen = {start: 0}
-    node = start
-    while True:
-        node = next(m for m in succ[node] if m in nodes)
-        if node in seen:
-            return path[seen[node] :] + [node]
-        seen[node] = len(path)
-        path.append(node)
+    # Every node left after Kahn's algorithm has a predecessor that is also left, so
+    # walking predecessors must revisit a node; the walk between the visits is a cycle.
+    pred: dict[str, str] = {}
+    for a in sorted(nodes):
+        for b in succ.get(a, []):
+            if b in nodes:
+                pred.setdefault(b, a)
+    node = min(nodes)
+    seen: dict[str, int] = {}
+    walk: list[str] = []
+    while node not in seen:
+        seen[node] = len(walk)
+        walk.append(node)
+        node = pred[node]
+    cycle = walk[seen[node] :]
+    cycle.reverse()
+    start = cycle.index(min(cycle))
+    cycle = cycle[start:] + cycle[:start]
+    return [*cycle, cycle[0]]

@@ -28,7 +28,7 @@ def normalise_header(text: str) -> str:
     '企业名称'
     """
     t = unicodedata.normalize("NFKC", str(text)).strip().lower().rstrip("*").strip()
-    return re.sub(r"[\s\-]+", "_", t)
+    return re.sub(r"[\s\-]+", "_", t).strip("_")
 
 
 @dataclass

@@ -498,9 +498,13 @@ class _Run:
             for eid, (rid, _has_code) in ids.items():
                 by_region.setdefault(rid, {})[eid] = norm
         new_norms = {n for _, _, n, _ in self.new_names}
+        blocks = {rid: _BigramBlocks(pool) for rid, pool in by_region.items()}
         out: list[ProbableDuplicate] = []
         for rowno, name, norm, rid in self.new_names:
-            pool = {eid: n for eid, n in by_region.get(rid, {}).items() if n != norm}
+            block = blocks.get(rid)
+            if block is None:
+                continue
+            pool = {eid: n for eid, n in block.candidates(norm).items() if n != norm}
             for match_norm, score, eid in process.extract(
                 norm, pool, scorer=fuzz.ratio, score_cutoff=cutoff, limit=3
             ):
@@ -508,6 +512,36 @@ class _Run:
                     continue  # report each new-new pair once
                 out.append(ProbableDuplicate(name, match_norm, int(eid), float(score), rowno))
         return out
+
+
+class _BigramBlocks:
+    """Candidate pairs for fuzzy name matching: names sharing an uncommon character bigram.
+
+    Comparing every new name with every name in its region costs O(n^2); two names with a
+    similarity of 90 or more share most of their bigrams, so candidates are drawn from the
+    names that share at least half of the query's uncommon bigrams (bigrams found in more
+    than 2% of the region's names, such as 科技 or 有限, are not used for blocking).
+    """
+
+    def __init__(self, pool: dict[int, str]) -> None:
+        self.pool = pool
+        index: dict[str, list[int]] = {}
+        for eid, norm in pool.items():
+            for gram in {norm[i : i + 2] for i in range(len(norm) - 1)}:
+                index.setdefault(gram, []).append(eid)
+        limit = max(50, len(pool) // 50)
+        self.index = {g: ids for g, ids in index.items() if len(ids) <= limit}
+
+    def candidates(self, norm: str) -> dict[int, str]:
+        grams = {norm[i : i + 2] for i in range(len(norm) - 1)} & self.index.keys()
+        if not grams:
+            return {}
+        counts: dict[int, int] = {}
+        for gram in grams:
+            for eid in self.index[gram]:
+                counts[eid] = counts.get(eid, 0) + 1
+        need = max(1, len(grams) // 2)
+        return {eid: self.pool[eid] for eid, n in counts.items() if n >= need}
 
 
 def _parents_first(parsed: list[tuple[int, dict[str, Any]]]) -> list[tuple[int, dict[str, Any]]]:
