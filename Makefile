@@ -29,7 +29,8 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix src tests bench
 
 bench: $(STAMP)
-	$(BIN)/python bench/run.py
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,bench]"
+	for script in bench/bench_*.py; do $(BIN)/python $$script || exit 1; done
 
 docs: $(STAMP)
 	$(BIN)/python docs/gen_cli.py

@@ -14,10 +14,13 @@ import typer
 from chainatlas.cli import chains as _chains  # noqa: F401  (registers commands)
 from chainatlas.cli import db as _db  # noqa: F401
 from chainatlas.cli import imports as _imports  # noqa: F401
+from chainatlas.cli import io as _io
 from chainatlas.cli._app import app, state
 from chainatlas.errors import ChainatlasError
 
 __all__ = ["app", "main"]
+
+app.add_typer(_io.app, name="io", help="Input-output tables: load, check, key sectors.")
 
 
 def main() -> None:
