@@ -18,8 +18,9 @@ from chainatlas.templates import list_templates, load_template
 
 __all__ = ["chains_app"]
 
-chains_app = typer.Typer(help="Chain templates and the chains in the database.",
-                         no_args_is_help=True)
+chains_app = typer.Typer(
+    help="Chain templates and the chains in the database.", no_args_is_help=True
+)
 app.add_typer(chains_app, name="chains")
 
 _DB = typer.Option("--db", help="Database URL or SQLite file path.", show_default=False)
@@ -34,8 +35,9 @@ def templates() -> None:
         table.add_column(col)
     for code in list_templates():
         chain = load_template(code)
-        table.add_row(code, chain.name_zh, chain.name_en, str(len(chain.segments)),
-                      str(len(chain.edges)))
+        table.add_row(
+            code, chain.name_zh, chain.name_en, str(len(chain.segments)), str(len(chain.edges))
+        )
     Console().print(table)
 
 

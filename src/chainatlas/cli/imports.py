@@ -60,8 +60,6 @@ def import_(
     db: Annotated[str | None, typer.Option("--db", help="Database URL or SQLite path.")] = None,
 ) -> None:
     """Import a file; all or nothing unless --skip-invalid. Re-importing changes nothing."""
-    engine = make_engine(settings_for(db).database_url)
-    init_database(engine)
     opts = ImportOptions(
         skip_invalid=skip_invalid,
         mapping=_pairs(map_, "--map"),
@@ -69,6 +67,8 @@ def import_(
         source=source,
         sheet=sheet,
     )
+    engine = make_engine(settings_for(db).database_url)
+    init_database(engine)
     err_console = Console(stderr=True)
     try:
         with tx(engine) as conn:

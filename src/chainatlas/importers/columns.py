@@ -99,7 +99,13 @@ def match_headers(
             m = _UNIT.match(key)
             if m and normalise_header(m.group(1)) in aliases:
                 target = aliases[normalise_header(m.group(1))]
-                unit = money_unit(m.group(2))
+                unit = money_unit(m.group(2).replace("_", " "))
+                if unit is None and spec.field(target).kind is ValueKind.MONEY:
+                    raise ImportFormatError(
+                        f"{file}: column {raw!r} gives money in {m.group(2)!r}, which is not "
+                        "a unit ChainAtlas knows (use 元, 万元, 亿元, yuan, 10k yuan, "
+                        "million yuan …); convert the values to yuan first"
+                    )
         if target is None:
             unknown.append(str(raw))
             continue
@@ -121,7 +127,11 @@ def match_headers(
             cmap.unit[target] = unit
     if unknown:
         raise ImportFormatError(f"{file}: " + "; ".join(_explain_unknown(spec, unknown, aliases)))
-    if not any(all(cmap.has(f) for f in ident) for ident in spec.identity):
+
+    def given(name: str) -> bool:
+        return cmap.has(name) or spec.field(name).default is not None
+
+    if not any(all(given(f) for f in ident) for ident in spec.identity):
         need = " or ".join("+".join(ident) for ident in spec.identity)
         raise ImportFormatError(
             f"{file}: missing required column(s) for {spec.kind}: need {need} "

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
+
+import sqlalchemy as sa
 
 from chainatlas.domain.credit_code import check_credit_code
 from chainatlas.errors import ImportProblem
@@ -111,6 +114,7 @@ def parse_row(
         f = spec.field(name)
         try:
             out[name] = parse_value(f, raw, cmap.unit.get(name, 1.0))
+            _check_fits(spec, f, out[name])
         except ValueProblem as err:
             shown = "" if is_empty(raw) else str(raw)
             problems.append(ImportProblem(file, rowno, header, shown, str(err)))
@@ -124,6 +128,25 @@ def parse_row(
             if exchange and "exchange" in spec.field_names:
                 out["exchange"] = exchange
     return out, problems
+
+
+_INT_MAX = 2**31 - 1
+
+
+def _check_fits(spec: EntitySpec, f: FieldSpec, value: Any) -> None:
+    """Refuse a value the column cannot hold (text too long, whole number too large)."""
+    if value is None or f.kind is ValueKind.REF or not f.target:
+        return
+    column = spec.table.c.get(f.target)
+    if column is None:
+        return
+    length = getattr(column.type, "length", None)
+    if isinstance(value, str) and length is not None and len(value) > length:
+        raise ValueProblem(f"is {len(value)} characters long; at most {length} fit")
+    if isinstance(column.type, sa.Integer) and isinstance(value, int) and abs(value) > _INT_MAX:
+        raise ValueProblem(f"is too large (at most {_INT_MAX:,})")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueProblem("must be a finite number")
 
 
 def _cell(values: Sequence[Any], idx: int) -> Any:

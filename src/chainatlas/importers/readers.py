@@ -41,6 +41,11 @@ def detect_format(path: Path, data: bytes) -> str:
         raise ImportFormatError(
             f"{path.name}: this is an old binary Excel (.xls) file; save it as .xlsx or CSV"
         )
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(data) > 3 and data[1:4:2] == b"\0\0"):
+        raise ImportFormatError(
+            f"{path.name}: the text is UTF-16 (Excel's 'Unicode text'); save it as "
+            "CSV UTF-8 (or GBK) and import that"
+        )
     head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     if head in (b"[", b"{"):
         return "json"
@@ -100,8 +105,15 @@ def _read_csv(path: Path, data: bytes) -> RawTable:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
     table: RawTable | None = None
-    for values in reader:
-        lineno = reader.line_num
+    while True:
+        # A record may span lines (a line break inside quotes): number it by its first line.
+        lineno = reader.line_num + 1
+        try:
+            values = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as err:
+            raise ImportFormatError(f"{path.name}, row {lineno}: not valid CSV ({err})") from err
         if table is None:
             if not any(v.strip() for v in values):
                 continue

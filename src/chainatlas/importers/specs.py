@@ -12,7 +12,11 @@ __all__ = ["IMPORT_ORDER", "SPECS", "get_spec"]
 #: Every kind, parents before children: importing in this order always resolves references.
 IMPORT_ORDER: tuple[EntitySpec, ...] = CORE_SPECS + ACTIVITY_SPECS
 SPECS: dict[str, EntitySpec] = {spec.kind: spec for spec in IMPORT_ORDER}
-_SINGULAR = {k.rstrip("s"): k for k in SPECS} | {k.replace("_", "-"): k for k in SPECS}
+_SINGULAR = (
+    {k.rstrip("s"): k for k in SPECS}
+    | {k[:-3] + "y": k for k in SPECS if k.endswith("ies")}
+    | {k.replace("_", "-"): k for k in SPECS}
+)
 
 
 def get_spec(kind: str) -> EntitySpec:

@@ -101,11 +101,11 @@ def _number(raw: object) -> tuple[float, str]:
         if isinstance(raw, float) and not math.isfinite(raw):
             raise ValueProblem("expected a finite number")
         return float(raw), ""
-    text = _text(raw).replace(",", "").replace("，", "").replace(" ", "")
+    text = _text(raw).replace(",", "").replace("，", "").strip()
     m = _NUMBER.match(text)
     if not m:
         raise ValueProblem("not a number")
-    return float(m.group(1)), m.group(2).strip().lower()
+    return float(m.group(1)), " ".join(m.group(2).lower().split())
 
 
 def parse_float(raw: object) -> float | None:

@@ -41,6 +41,8 @@ class RefResolver:
         self._region_names: dict[str, set[int]] | None = None
         self._segments: dict[tuple[int, str], int] | None = None
         self._ent: dict[str, dict[Any, Any]] | None = None
+        #: Enterprise id -> name as stored, for reports.
+        self.display_names: dict[int, str] = {}
 
     # -- simple code indexes -------------------------------------------------------
     def _code_index(self, name: str, table: sa.Table) -> dict[Any, int]:
@@ -161,6 +163,8 @@ class RefResolver:
             self._ent["credit"][r["credit_code"]] = r["id"]
         if r.get("stock_code"):
             self._ent["stock"][r["stock_code"]] = r["id"]
+        if r.get("name"):
+            self.display_names[r["id"]] = r["name"]
         self._ent["name"].setdefault(r["name_norm"], {})[r["id"]] = (
             r.get("region_id"),
             bool(r.get("credit_code")),

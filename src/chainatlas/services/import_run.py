@@ -226,6 +226,7 @@ class _Run:
         self.seen: dict[tuple[Any, ...], int] = {}
         self.skipped = 0
         self.new_names: list[tuple[int, str, str, int | None]] = []
+        self.pending_names: dict[tuple[Any, Any], tuple[int, bool]] = {}
 
     # -- resolution ----------------------------------------------------------------
     def _resolve(self, rowno: int, fields: dict[str, Any]) -> dict[str, Any] | None:
@@ -243,6 +244,10 @@ class _Run:
                     continue
             if target:
                 cols[target] = value
+        for name in self.key_fields:
+            f = self.spec.field(name)
+            if f.target and f.target not in cols and f.default is not None:
+                cols[f.target] = f.default
         return cols if ok else None
 
     def _ref(self, f: FieldSpec, value: str, fields: dict[str, Any]) -> int:
@@ -268,7 +273,11 @@ class _Run:
         raise ValueProblem(f"unsupported reference {f.ref}")  # pragma: no cover
 
     def _problem(self, rowno: int, field: str | None, value: Any, reason: str) -> None:
-        header = self.cmap.header.get(field, field) if field else None
+        header = None
+        if field:
+            header = self.cmap.header.get(field) or (
+                f"--set {field}" if field in self.cmap.constants else field
+            )
         shown = None if value is None else str(value)
         self.report.problems.append(ImportProblem(self.label, rowno, header, shown, reason))
 
@@ -349,6 +358,18 @@ class _Run:
             )
         else:
             key = self._key(cols)
+        if kind == "enterprises" and key[0] == "new":
+            earlier = self._pending_enterprise(rowno, cols)
+            if earlier is not None:
+                self._problem(
+                    rowno,
+                    "name",
+                    fields.get("name"),
+                    f"the same enterprise as row {earlier} (same name and region); "
+                    "give each firm one row",
+                )
+                self.skipped += 1
+                return
         if key in self.seen:
             label = self.key_fields
             if kind == "enterprises":
@@ -376,6 +397,18 @@ class _Run:
             self._insert(rowno, fields, cols, immediate)
         else:
             self._update(old, cols, immediate)
+
+    def _pending_enterprise(self, rowno: int, cols: dict[str, Any]) -> int | None:
+        """Return the row of an earlier new firm in this file that this row also describes."""
+        name_key = (cols.get("name_norm"), cols.get("region_id"))
+        has_code = bool(cols.get("credit_code"))
+        if name_key[0] is None:
+            return None
+        earlier = self.pending_names.get(name_key)
+        if earlier is not None and not (has_code and earlier[1]):
+            return earlier[0]
+        self.pending_names.setdefault(name_key, (rowno, has_code))
+        return None
 
     def _check_row(self, rowno: int, fields: dict[str, Any], cols: dict[str, Any]) -> bool:
         kind = self.spec.kind
@@ -447,8 +480,8 @@ class _Run:
                 continue
             if col == "source" and "source" not in cols:
                 continue
-            if value is None and not self._nullable(col):
-                continue
+            if value is None:
+                continue  # an empty cell leaves the stored value as it is
             if not _same(value, old.get(col)):
                 changes[col] = value
         if self.spec.kind == "enterprises" and "name" in changes and old.get("name"):
@@ -510,7 +543,8 @@ class _Run:
             ):
                 if match_norm in new_norms and match_norm < norm:
                     continue  # report each new-new pair once
-                out.append(ProbableDuplicate(name, match_norm, int(eid), float(score), rowno))
+                other = self.refs.display_names.get(int(eid), match_norm)
+                out.append(ProbableDuplicate(name, other, int(eid), float(score), rowno))
         return out
 
 

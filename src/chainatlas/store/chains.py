@@ -80,7 +80,8 @@ def upsert_chain(conn: sa.Connection, chain: Chain, *, source: str | None = None
         if diff:
             update_rows(conn, s.chains, [{"id": chain_id, **diff, "imported_at": now}])
     order = check_acyclic(
-        [seg.code for seg in chain.segments], [(e.supplier, e.buyer) for e in chain.edges],
+        [seg.code for seg in chain.segments],
+        [(e.supplier, e.buyer) for e in chain.edges],
         what=chain.code,
     )
     rank = {code: i for i, code in enumerate(order)}
@@ -96,8 +97,9 @@ def upsert_chain(conn: sa.Connection, chain: Chain, *, source: str | None = None
                 update_rows(conn, s.segments, [{"id": existing[seg.code]["id"], **diff}])
                 seg_upd += 1
         else:
-            new_id = insert_rows(conn, s.segments, [{**row, "source": source or "template",
-                                                     "imported_at": now}])[0]
+            new_id = insert_rows(
+                conn, s.segments, [{**row, "source": source or "template", "imported_at": now}]
+            )[0]
             existing[seg.code] = {**row, "id": new_id}
             seg_ins += 1
     ids = {code: r["id"] for code, r in existing.items()}
@@ -119,15 +121,29 @@ def upsert_chain(conn: sa.Connection, chain: Chain, *, source: str | None = None
                 update_rows(conn, s.segment_edges, [{"id": old_edges[key]["id"], **diff}])
                 e_upd += 1
         else:
-            insert_rows(conn, s.segment_edges, [{
-                "chain_id": chain_id, "supplier_segment_id": key[0],
-                "buyer_segment_id": key[1], **row, "source": source or "template",
-                "imported_at": now,
-            }])
+            insert_rows(
+                conn,
+                s.segment_edges,
+                [
+                    {
+                        "chain_id": chain_id,
+                        "supplier_segment_id": key[0],
+                        "buyer_segment_id": key[1],
+                        **row,
+                        "source": source or "template",
+                        "imported_at": now,
+                    }
+                ],
+            )
             e_ins += 1
     return ChainWrite(
-        chain_id, created, updated or bool(seg_ins or seg_upd or e_ins or e_upd),
-        seg_ins, seg_upd, e_ins, e_upd,
+        chain_id,
+        created,
+        updated or bool(seg_ins or seg_upd or e_ins or e_upd),
+        seg_ins,
+        seg_upd,
+        e_ins,
+        e_upd,
     )
 
 
@@ -169,9 +185,13 @@ def get_chain(conn: sa.Connection, code: str) -> Chain:
         description_en=head["description_en"],
         segments=tuple(
             Segment(
-                code=r["code"], name_zh=r["name_zh"], name_en=r["name_en"],
-                position=Position(r["position"]), products=tuple(r["products"]),
-                products_en=tuple(r["products_en"]), technologies=tuple(r["technologies"]),
+                code=r["code"],
+                name_zh=r["name_zh"],
+                name_en=r["name_en"],
+                position=Position(r["position"]),
+                products=tuple(r["products"]),
+                products_en=tuple(r["products_en"]),
+                technologies=tuple(r["technologies"]),
                 choke_point=bool(r["choke_point"]),
                 choke_technologies=tuple(r["choke_technologies"]),
                 importance=float(r["importance"]),
@@ -181,8 +201,12 @@ def get_chain(conn: sa.Connection, code: str) -> Chain:
             for r in segs
         ),
         edges=tuple(
-            SegmentEdge(by_id[e["supplier_segment_id"]], by_id[e["buyer_segment_id"]],
-                        InputClass(e["input_class"]), e["note"])
+            SegmentEdge(
+                by_id[e["supplier_segment_id"]],
+                by_id[e["buyer_segment_id"]],
+                InputClass(e["input_class"]),
+                e["note"],
+            )
             for e in sorted(edges, key=lambda e: e["id"])
         ),
     )

@@ -25,6 +25,9 @@ def make_engine(url: str, *, schema: str | None = None, **kwargs: Any) -> Engine
 
         @sa.event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            # Let SQLAlchemy, not pysqlite, open transactions (emitting BEGIN below), so
+            # that SAVEPOINTs nest inside the caller's transaction instead of replacing it.
+            dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
@@ -32,6 +35,10 @@ def make_engine(url: str, *, schema: str | None = None, **kwargs: Any) -> Engine
                 cur.execute("PRAGMA journal_mode=WAL")
                 cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
+
+        @sa.event.listens_for(engine, "begin")
+        def _sqlite_begin(conn: sa.Connection) -> None:
+            conn.exec_driver_sql("BEGIN")
 
         return engine
     if schema is not None:
