@@ -13,10 +13,15 @@ def _tiny() -> Chain:
         name_zh="小链",
         name_en="Tiny chain",
         segments=(
-            Segment("ore", "矿石", "Ore", Position.UPSTREAM, products=("锂矿",),
-                    products_en=("Lithium ore",)),
-            Segment("cell", "电芯", "Cell", Position.MIDSTREAM, choke_point=True,
-                    importance=2.0),
+            Segment(
+                "ore",
+                "矿石",
+                "Ore",
+                Position.UPSTREAM,
+                products=("锂矿",),
+                products_en=("Lithium ore",),
+            ),
+            Segment("cell", "电芯", "Cell", Position.MIDSTREAM, choke_point=True, importance=2.0),
             Segment("pack", "电池包", "Pack", Position.DOWNSTREAM, parent=None),
         ),
         edges=(SegmentEdge("ore", "cell"), SegmentEdge("cell", "pack", InputClass.NON_ESSENTIAL)),
@@ -38,9 +43,7 @@ def test_writing_the_same_chain_again_changes_nothing(conn: sa.Connection) -> No
 
 def test_segments_are_stored_in_upstream_to_downstream_order(conn: sa.Connection) -> None:
     upsert_chain(conn, _tiny())
-    order = conn.execute(
-        sa.text("select code from segments order by sort_order")
-    ).scalars().all()
+    order = conn.execute(sa.text("select code from segments order by sort_order")).scalars().all()
     assert order.index("ore") < order.index("cell") < order.index("pack")
 
 

@@ -13,6 +13,7 @@ import typer
 
 from chainatlas.cli import chains as _chains  # noqa: F401  (registers commands)
 from chainatlas.cli import db as _db  # noqa: F401
+from chainatlas.cli import demo as _demo  # noqa: F401
 from chainatlas.cli import imports as _imports  # noqa: F401
 from chainatlas.cli import io as _io
 from chainatlas.cli._app import app, state

@@ -37,7 +37,13 @@ def _pairs(values: list[str] | None, option: str) -> dict[str, str]:
 
 @app.command("import")
 def import_(
-    kind: Annotated[str, typer.Argument(help=f"What the file holds: {_KINDS}; or 'workbook'.")],
+    kind: Annotated[
+        str,
+        typer.Argument(
+            help=f"What the file holds: {_KINDS}; or 'workbook' for an XLSX with one sheet "
+            "per kind, or a folder with one file per kind."
+        ),
+    ],
     file: Annotated[Path, typer.Argument(help="CSV (UTF-8/GBK/GB18030), XLSX or JSON file.")],
     skip_invalid: Annotated[
         bool, typer.Option("--skip-invalid", help="Import the valid rows; report the rest.")

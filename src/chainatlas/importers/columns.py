@@ -129,7 +129,10 @@ def match_headers(
         raise ImportFormatError(f"{file}: " + "; ".join(_explain_unknown(spec, unknown, aliases)))
 
     def given(name: str) -> bool:
-        return cmap.has(name) or spec.field(name).default is not None
+        if cmap.has(name) or spec.field(name).default is not None:
+            return True
+        # With one identity, its optional parts (a capital record's enterprise) may be absent.
+        return len(spec.identity) == 1 and name not in spec.create_required
 
     if not any(all(given(f) for f in ident) for ident in spec.identity):
         need = " or ".join("+".join(ident) for ident in spec.identity)

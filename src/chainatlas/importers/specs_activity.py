@@ -102,7 +102,7 @@ CAPITAL = EntitySpec(
         FieldSpec("occurred_on", K.DATE, ("日期", "时间", "date")),
         *PROVENANCE_FIELDS,
     ),
-    identity=(("name", "kind", "occurred_on"),),
+    identity=(("name", "kind", "occurred_on", "enterprise", "segment"),),
     create_required=("name", "kind", "amount", "occurred_on"),
 )
 

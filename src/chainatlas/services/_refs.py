@@ -179,7 +179,7 @@ class RefResolver:
                 return int(ent["credit"][code])
             raise ValueProblem(f"no enterprise has credit code {code}")
         stock, _ = normalise_stock_code(value)
-        if stock.isdigit() and len(stock) == 6 and stock in ent["stock"]:
+        if stock in ent["stock"]:
             return int(ent["stock"][stock])
         matches = ent["name"].get(normalise_name(value), {})
         if len(matches) == 1:

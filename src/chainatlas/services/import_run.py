@@ -68,9 +68,15 @@ def import_file(
 def import_workbook(
     conn: sa.Connection, path: str | Path, options: ImportOptions | None = None
 ) -> list[ImportReport]:
-    """Import every sheet of a workbook named after a kind, parents first, all or nothing."""
+    """Import every sheet of a workbook named after a kind, parents first, all or nothing.
+
+    ``path`` may also be a folder of files named after kinds (``regions.csv``,
+    ``enterprises.xlsx`` …), as ``chainatlas export -o FOLDER`` writes them.
+    """
     opts = options or ImportOptions()
     p = Path(path)
+    if p.is_dir():
+        return _import_folder(conn, p, opts)
     names = xlsx_sheet_names(p)
     known = [spec for spec in IMPORT_ORDER if spec.kind in names]
     if not known:
@@ -93,6 +99,36 @@ def import_workbook(
                 problems.extend(err.problems)
         if problems:
             raise ImportRejected(_rejected_message(p.name, problems), problems)
+    except BaseException:
+        outer.rollback()
+        raise
+    outer.commit()
+    return reports
+
+
+def _import_folder(conn: sa.Connection, folder: Path, opts: ImportOptions) -> list[ImportReport]:
+    files: list[tuple[EntitySpec, Path]] = []
+    for spec in IMPORT_ORDER:
+        found = [folder / f"{spec.kind}{ext}" for ext in (".csv", ".xlsx", ".json", ".jsonl")]
+        files += [(spec, f) for f in found if f.exists()]
+    if not files:
+        raise ImportFormatError(
+            f"{folder}: no file is named after a kind (expected files such as regions.csv, "
+            "enterprises.csv …)"
+        )
+    reports: list[ImportReport] = []
+    problems: list[ImportProblem] = []
+    outer = conn.begin_nested()
+    try:
+        for spec, file in files:
+            file_opts = ImportOptions(opts.skip_invalid, None, None, opts.source)
+            try:
+                table = read_table(file, kind=spec.kind)
+                reports.append(import_table(conn, spec, table, file_opts, sha256=_sha256(file)))
+            except ImportRejected as err:
+                problems.extend(err.problems)
+        if problems:
+            raise ImportRejected(_rejected_message(folder.name, problems), problems)
     except BaseException:
         outer.rollback()
         raise

@@ -172,7 +172,7 @@ enterprises = sa.Table(
     "enterprises",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("credit_code", sa.String(18), nullable=True, unique=True),
+    sa.Column("credit_code", sa.String(18), nullable=True),
     sa.Column("name", sa.String(300), nullable=False),
     sa.Column("name_en", sa.String(300), nullable=False, server_default=""),
     sa.Column("name_norm", sa.String(300), nullable=False),
@@ -206,6 +206,9 @@ enterprises = sa.Table(
         "srdi_level in ('none','seedling','provincial','national')", name="srdi_level"
     ),
 )
+# Unique indexes rather than table constraints, so that bulk loads can drop and rebuild
+# them (SQLite cannot drop a constraint declared inside CREATE TABLE).
+sa.Index("uq_enterprises_credit_code", enterprises.c.credit_code, unique=True)
 sa.Index("ix_enterprises_name_norm_region", enterprises.c.name_norm, enterprises.c.region_id)
 sa.Index("ix_enterprises_region_id", enterprises.c.region_id)
 sa.Index("ix_enterprises_stock_code", enterprises.c.stock_code)
@@ -265,10 +268,16 @@ supply_links = sa.Table(
     sa.Column("valid_from", sa.Date, nullable=True),
     sa.Column("valid_to", sa.Date, nullable=True),
     *provenance(),
-    sa.UniqueConstraint("supplier_id", "buyer_id", "product", name="uq_supply_links_key"),
     sa.CheckConstraint("supplier_id <> buyer_id", name="not_self"),
     sa.CheckConstraint("share >= 0 and share <= 1", name="share"),
     sa.CheckConstraint("annual_value >= 0", name="value"),
+)
+sa.Index(
+    "uq_supply_links_key",
+    supply_links.c.supplier_id,
+    supply_links.c.buyer_id,
+    supply_links.c.product,
+    unique=True,
 )
 sa.Index("ix_supply_links_buyer_id", supply_links.c.buyer_id)
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: (none)
-Create Date: 2026-11-23 00:33:55.633741
+Create Date: 2026-11-23 01:51:30.307707
 """
 
 from __future__ import annotations
@@ -177,7 +177,6 @@ def upgrade() -> None:
             ondelete="RESTRICT",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_enterprises")),
-        sa.UniqueConstraint("credit_code", name=op.f("uq_enterprises_credit_code")),
     )
     with op.batch_alter_table("enterprises", schema=None) as batch_op:
         batch_op.create_index(
@@ -185,6 +184,7 @@ def upgrade() -> None:
         )
         batch_op.create_index("ix_enterprises_region_id", ["region_id"], unique=False)
         batch_op.create_index("ix_enterprises_stock_code", ["stock_code"], unique=False)
+        batch_op.create_index("uq_enterprises_credit_code", ["credit_code"], unique=True)
 
     op.create_table(
         "indicator_values",
@@ -654,10 +654,12 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_supply_links")),
-        sa.UniqueConstraint("supplier_id", "buyer_id", "product", name="uq_supply_links_key"),
     )
     with op.batch_alter_table("supply_links", schema=None) as batch_op:
         batch_op.create_index("ix_supply_links_buyer_id", ["buyer_id"], unique=False)
+        batch_op.create_index(
+            "uq_supply_links_key", ["supplier_id", "buyer_id", "product"], unique=True
+        )
 
     op.create_table(
         "talent_records",
@@ -698,6 +700,7 @@ def downgrade() -> None:
 
     op.drop_table("talent_records")
     with op.batch_alter_table("supply_links", schema=None) as batch_op:
+        batch_op.drop_index("uq_supply_links_key")
         batch_op.drop_index("ix_supply_links_buyer_id")
 
     op.drop_table("supply_links")
@@ -719,6 +722,7 @@ def downgrade() -> None:
     op.drop_table("innovation_resources")
     op.drop_table("indicator_values")
     with op.batch_alter_table("enterprises", schema=None) as batch_op:
+        batch_op.drop_index("uq_enterprises_credit_code")
         batch_op.drop_index("ix_enterprises_stock_code")
         batch_op.drop_index("ix_enterprises_region_id")
         batch_op.drop_index("ix_enterprises_name_norm_region")
