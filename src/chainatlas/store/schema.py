@@ -280,6 +280,7 @@ sa.Index(
     unique=True,
 )
 sa.Index("ix_supply_links_buyer_id", supply_links.c.buyer_id)
+sa.Index("ix_supply_links_segment_id", supply_links.c.segment_id)
 
 import_runs = sa.Table(
     "import_runs",

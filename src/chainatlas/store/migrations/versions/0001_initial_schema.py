@@ -657,6 +657,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("supply_links", schema=None) as batch_op:
         batch_op.create_index("ix_supply_links_buyer_id", ["buyer_id"], unique=False)
+        batch_op.create_index("ix_supply_links_segment_id", ["segment_id"], unique=False)
         batch_op.create_index(
             "uq_supply_links_key", ["supplier_id", "buyer_id", "product"], unique=True
         )
@@ -702,6 +703,7 @@ def downgrade() -> None:
     with op.batch_alter_table("supply_links", schema=None) as batch_op:
         batch_op.drop_index("uq_supply_links_key")
         batch_op.drop_index("ix_supply_links_buyer_id")
+        batch_op.drop_index("ix_supply_links_segment_id")
 
     op.drop_table("supply_links")
     op.drop_table("segment_edges")

@@ -1,0 +1,646 @@
+"""Frames for chain analysis, built from the store: regions, scope, enterprises, chains.
+
+Everything here is columnar. Arrays "by id" are indexed directly by database id and
+have one extra last element that holds the default, so that the id -1 (no region, no
+park) reads the default.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import sqlalchemy as sa
+
+from chainatlas.analytics.chainmap import (
+    TIER_AREA,
+    TIER_COUNTRY,
+    TIER_OUTSIDE,
+    TIER_REGION,
+    TIER_UNKNOWN,
+    Text,
+    acyclic_order,
+)
+from chainatlas.analytics.chainmap._sorting import sorted_unique
+from chainatlas.errors import AnalysisError, ChainNotFound, RegionNotFound
+from chainatlas.services._refs import short_region_name
+from chainatlas.store import analysis_reads as ar
+from chainatlas.store.chains import list_chains
+
+__all__ = [
+    "ChainData",
+    "Enterprises",
+    "LinkTable",
+    "RegionIndex",
+    "Scope",
+    "drop_unknown_enterprises",
+    "load_chain",
+    "load_enterprises",
+    "load_link_table",
+    "resolve_scope",
+]
+
+BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+ObjArray = npt.NDArray[np.object_]
+
+_AREA_LEVELS = {"province", "country"}
+
+
+def _by_id(size: int, fill: Any, dtype: Any) -> npt.NDArray[Any]:
+    return np.full(size + 1, fill, dtype=dtype)
+
+
+@dataclass(frozen=True, slots=True)
+class RegionIndex:
+    """Every region, as arrays by region id (the last element is the 'no region' default)."""
+
+    rows: dict[int, dict[str, Any]]
+    parent: IntArray
+    country: ObjArray
+    area: IntArray
+
+    @property
+    def size(self) -> int:
+        """Length of the arrays without the default element."""
+        return len(self.parent) - 1
+
+    @classmethod
+    def load(cls, conn: sa.Connection) -> RegionIndex:
+        """Read every region and derive parents, countries and areas."""
+        rows = {int(r["id"]): r for r in ar.region_rows(conn)}
+        size = max(rows, default=0) + 1
+        parent = _by_id(size, -1, np.int64)
+        country = _by_id(size, "", object)
+        level = _by_id(size, "", object)
+        for rid, r in rows.items():
+            parent[rid] = -1 if r["parent_id"] is None else int(r["parent_id"])
+            country[rid] = r["country"] or ""
+            level[rid] = r["level"]
+        # area: the province (or country) a region lies in, found by pointer jumping
+        area = np.arange(size + 1, dtype=np.int64)
+        area[-1] = -1
+        for _ in range(12):
+            at_area = np.isin(level[area], list(_AREA_LEVELS)) | (area < 0)
+            up = np.where(at_area, area, parent[area])
+            up = np.where(up < 0, area, up)
+            if np.array_equal(up, area):
+                break
+            area = up
+        area[-1] = -1
+        return cls(rows, parent, country, area)
+
+    def subtree(self, roots: Iterable[int]) -> BoolArray:
+        """Return a mask by id of the regions at or below ``roots``."""
+        mask = _by_id(self.size, False, bool)
+        for r in roots:
+            mask[r] = True
+        has_parent = self.parent >= 0
+        for _ in range(32):
+            grown = mask | (has_parent & mask[self.parent])
+            grown[-1] = False
+            if np.array_equal(grown, mask):
+                break
+            mask = grown
+        return mask
+
+    def ancestors(self, rid: int) -> list[int]:
+        """Return ``rid`` and its ancestors, nearest first."""
+        out = []
+        while rid >= 0 and rid not in out:
+            out.append(rid)
+            rid = int(self.parent[rid])
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """The analysed region: which regions are local, in its cooperation area, domestic.
+
+    ``kind`` is ``region``, ``group`` (a cooperation area given as the region) or
+    ``country`` (no region given: the whole home country). Masks are by region id.
+    """
+
+    code: str
+    name_zh: str
+    name_en: str
+    kind: str
+    local: BoolArray
+    area: BoolArray
+    domestic: BoolArray
+    reference: BoolArray
+    country: str
+    reference_label: str
+    area_groups: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON description of the region."""
+        return {
+            "code": self.code,
+            "name": self.name_zh,
+            "name_en": self.name_en,
+            "kind": self.kind,
+            "country": self.country,
+            "cooperation_areas": list(self.area_groups),
+        }
+
+    def tiers(self, region_id: IntArray, park_id: IntArray) -> npt.NDArray[np.int64]:
+        """Return the tier of enterprises located at ``region_id`` / ``park_id`` (-1: none)."""
+        local = self.local[region_id] | self.local[park_id]
+        area = self.area[region_id] | self.area[park_id]
+        dom = self.domestic[region_id]
+        tier = np.where(
+            local,
+            TIER_REGION,
+            np.where(area, TIER_AREA, np.where(dom, TIER_COUNTRY, TIER_OUTSIDE)),
+        )
+        return np.where((region_id < 0) & ~local, TIER_UNKNOWN, tier).astype(np.int64)
+
+    def in_reference(self, region_id: IntArray, park_id: IntArray) -> BoolArray:
+        """Return whether enterprises at ``region_id`` / ``park_id`` are in the reference."""
+        out: BoolArray = self.reference[region_id] | self.reference[park_id]
+        return out
+
+
+def _match_regions(idx: RegionIndex, ref: str) -> list[dict[str, Any]]:
+    exact = [
+        r
+        for r in idx.rows.values()
+        if ref in (r["code"], r["name_zh"]) or (r["name_en"] or "").lower() == ref.lower()
+    ]
+    if exact:
+        return exact
+    short = short_region_name(ref)
+    return [r for r in idx.rows.values() if short_region_name(r["name_zh"]) == short]
+
+
+def _known_regions(idx: RegionIndex) -> str:
+    top = [r for r in idx.rows.values() if r["level"] in {"country", "province"}][:8]
+    return ", ".join(f"{r['code']} ({r['name_zh']})" for r in top) or "none loaded"
+
+
+def resolve_scope(
+    conn: sa.Connection,
+    regions: RegionIndex,
+    region: str | None,
+    reference: str | None = None,
+) -> Scope:
+    """Resolve a region (code or name), a region group, or None (the home country).
+
+    ``reference`` is None (the region's country), ``"all"`` (all data loaded) or a
+    region / region group code or name.
+
+    Raises
+    ------
+    RegionNotFound
+        When no region or region group matches (the message names some that exist), or
+        when a name matches several regions.
+    """
+    groups = ar.region_group_members(conn)
+    group_code_of: dict[int, set[str]] = {}
+    for _gid, gcode, rid in groups:
+        group_code_of.setdefault(rid, set()).add(gcode)
+    kind = "region"
+    area_groups: tuple[str, ...] = ()
+    if region is None:
+        country = "CN"
+        local = regions.country == country
+        local[-1] = False
+        area = local.copy()
+        cn = next((r for r in regions.rows.values() if r["code"] == country), None)
+        code, name_zh, name_en = country, cn["name_zh"] if cn else "中国", "China"
+        kind = "country"
+    else:
+        roots, code, name_zh, name_en = _roots(conn, regions, region)
+        if roots is None:
+            raise RegionNotFound(
+                f"no region or region group {region!r} (give a code or a name; regions "
+                f"include {_known_regions(regions)})"
+            )
+        group = ar.find_region_group(conn, region)
+        if group is not None and not _match_regions(regions, region):
+            kind = "group"
+        local = regions.subtree(roots)
+        countries = Counter(str(regions.country[r]) for r in roots)
+        country = countries.most_common(1)[0][0] if countries else "CN"
+        if kind == "group":
+            area = local.copy()
+            area_groups = (code,)
+        else:
+            codes: set[str] = set()
+            for r in roots:
+                for anc in regions.ancestors(r):
+                    codes |= group_code_of.get(anc, set())
+            area_groups = tuple(sorted(codes))
+            members = [rid for _g, gcode, rid in groups if gcode in codes]
+            area = local | regions.subtree(members)
+    domestic = regions.country == country
+    domestic[-1] = False
+    if reference is None:
+        ref_mask, ref_label = domestic.copy(), country
+    elif reference.lower() == "all":
+        ref_mask = _by_id(regions.size, True, bool)
+        ref_mask[-1] = False
+        ref_label = "all"
+    else:
+        rroots, rcode, _z, _e = _roots(conn, regions, reference)
+        if rroots is None:
+            raise RegionNotFound(f"no reference region or region group {reference!r}")
+        ref_mask, ref_label = regions.subtree(rroots), rcode
+    return Scope(
+        code,
+        name_zh,
+        name_en,
+        kind,
+        local,
+        area,
+        domestic,
+        ref_mask,
+        country,
+        ref_label,
+        area_groups,
+    )
+
+
+def _roots(
+    conn: sa.Connection, regions: RegionIndex, ref: str
+) -> tuple[list[int] | None, str, str, str]:
+    found = _match_regions(regions, ref)
+    if len(found) > 1:
+        names = ", ".join(f"{r['code']} ({r['name_zh']}, {r['level']})" for r in found[:6])
+        raise RegionNotFound(f"region {ref!r} is ambiguous: {names}; give its code")
+    if found:
+        r = found[0]
+        return [int(r["id"])], r["code"], r["name_zh"], r["name_en"] or ""
+    group = ar.find_region_group(conn, ref)
+    if group is None:
+        return None, ref, ref, ref
+    return list(group["members"]), group["code"], group["name_zh"], group["name_en"] or ""
+
+
+@dataclass(frozen=True, slots=True)
+class Enterprises:
+    """Enterprise attributes as arrays by enterprise id (last element: the default).
+
+    ``known`` marks ids that exist; ``output`` and ``output_prev`` are NaN when unknown.
+    """
+
+    known: BoolArray
+    region: IntArray
+    park: IntArray
+    output: FloatArray
+    output_prev: FloatArray
+    year: int | None
+
+    @property
+    def size(self) -> int:
+        """Length of the arrays without the default element."""
+        return len(self.known) - 1
+
+
+def load_enterprises(
+    conn: sa.Connection, year: int | None, ids: IntArray | None = None
+) -> Enterprises:
+    """Read region, park and output (``year`` and the year before) of enterprises.
+
+    ``ids`` limits the read to those enterprises (None: all of them).
+    """
+    attrs = ar.enterprise_attributes(conn, ids)
+    size = int(max(attrs["id"].max(initial=0), 0 if ids is None else ids.max(initial=0))) + 1
+    known = _by_id(size, False, bool)
+    region = _by_id(size, -1, np.int64)
+    park = _by_id(size, -1, np.int64)
+    known[attrs["id"]] = True
+    region[attrs["id"]] = attrs["region_id"]
+    park[attrs["id"]] = attrs["park_id"]
+    output = _by_id(size, np.nan, np.float64)
+    output_prev = _by_id(size, np.nan, np.float64)
+    if year is not None:
+        for target, y in ((output, year), (output_prev, year - 1)):
+            got = ar.outputs(conn, y, ids)
+            keep = got["enterprise_id"] < size
+            target[got["enterprise_id"][keep]] = got["output_value"][keep]
+    return Enterprises(known, region, park, output, output_prev, year)
+
+
+@dataclass(slots=True)
+class LinkTable:
+    """Supply links as columns; ``product`` holds codes into ``products``."""
+
+    id: IntArray
+    supplier: IntArray
+    buyer: IntArray
+    product: IntArray
+    segment: IntArray
+    value: FloatArray
+    share: FloatArray
+    products: list[str] = field(default_factory=list)
+    _by_segment: tuple[IntArray, IntArray] | None = field(default=None, repr=False)
+
+    def __len__(self) -> int:
+        return len(self.id)
+
+    def take(self, at: npt.NDArray[Any]) -> LinkTable:
+        """Return the links at positions (or mask) ``at``, sharing the product list."""
+        return LinkTable(
+            self.id[at],
+            self.supplier[at],
+            self.buyer[at],
+            self.product[at],
+            self.segment[at],
+            self.value[at],
+            self.share[at],
+            self.products,
+        )
+
+    def of_segments(self, segment_ids: Sequence[int]) -> npt.NDArray[np.int64]:
+        """Return the positions of the links of ``segment_ids`` (-1: without a segment).
+
+        The first call sorts the links by segment once; later calls only slice, so many
+        chains can be cut from one table cheaply. Positions keep the input order within
+        each segment.
+        """
+        if self._by_segment is None:
+            order = np.argsort(self.segment, kind="stable")
+            self._by_segment = (self.segment[order], order.astype(np.int64))
+        keys, order = self._by_segment
+        wanted = np.asarray(sorted(set(segment_ids)), dtype=np.int64)
+        lo = np.searchsorted(keys, wanted, side="left")
+        hi = np.searchsorted(keys, wanted, side="right")
+        parts = [order[a:b] for a, b in zip(lo, hi, strict=True) if b > a]
+        out: npt.NDArray[np.int64] = (
+            np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+        )
+        return out
+
+
+class _ProductCodes:
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+        self.names: list[str] = []
+
+    def encode(self, codes: IntArray, uniques: Sequence[Any]) -> IntArray:
+        mapping = np.empty(len(uniques), dtype=np.int64)
+        for i, name in enumerate(uniques):
+            key = "" if name is None else str(name)
+            if key not in self.index:
+                self.index[key] = len(self.names)
+                self.names.append(key)
+            mapping[i] = self.index[key]
+        return mapping[codes] if len(codes) else np.zeros(0, dtype=np.int64)
+
+
+def _factorised(part: ar.Columns) -> ar.Columns:
+    """Replace the product strings of a part by codes and the list of distinct names."""
+    if "product" not in part:
+        return part
+    codes, uniques = pd.factorize(part["product"], use_na_sentinel=False)
+    out = {k: v for k, v in part.items() if k != "product"}
+    out["product_code"] = codes.astype(np.int64)
+    names = np.empty(len(uniques), dtype=object)
+    names[:] = list(uniques)
+    out["product_names"] = names
+    return out
+
+
+def _link_table(parts: Sequence[ar.Columns]) -> LinkTable:
+    codes = _ProductCodes()
+    cols: dict[str, list[npt.NDArray[Any]]] = {
+        k: [] for k in ("id", "supplier_id", "buyer_id", "segment_id", "annual_value", "share")
+    }
+    prods: list[IntArray] = []
+    for raw in parts:
+        p = _factorised(raw)
+        for k in cols:
+            cols[k].append(p[k])
+        prods.append(codes.encode(p["product_code"], list(p["product_names"])))
+
+    def cat(k: str, dtype: Any) -> npt.NDArray[Any]:
+        if not cols[k]:
+            return np.zeros(0, dtype=dtype)
+        if len(cols[k]) == 1:
+            return cols[k][0].astype(dtype, copy=False)
+        return np.concatenate(cols[k]).astype(dtype, copy=False)
+
+    return LinkTable(
+        cat("id", np.int64),
+        cat("supplier_id", np.int64),
+        cat("buyer_id", np.int64),
+        np.concatenate(prods) if prods else np.zeros(0, dtype=np.int64),
+        cat("segment_id", np.int64),
+        cat("annual_value", np.float64),
+        cat("share", np.float64),
+        codes.names,
+    )
+
+
+def load_link_table(
+    conn: sa.Connection, *, chain_id: int | None = None, as_of: date | None = None
+) -> LinkTable:
+    """Read the links of one chain (or every link) valid on ``as_of`` into a LinkTable."""
+    return _link_table([ar.link_columns(conn, chain_id=chain_id, as_of=as_of)])
+
+
+@dataclass(slots=True)
+class ChainData:
+    """One chain: its segments and edges, memberships and links, as position arrays.
+
+    Segment positions follow the map order. ``m_*`` arrays are memberships, ``links`` the
+    chain's supply links with ``links.segment`` as positions. ``warnings`` collects what
+    the analysis must say about the data (cycles, dangling links).
+    """
+
+    chain: dict[str, Any]
+    segments: list[dict[str, Any]]
+    edges: list[tuple[int, int, str]]
+    order: list[str]
+    cycle: list[str] | None
+    m_ent: IntArray
+    m_seg: IntArray
+    m_share: FloatArray
+    links: LinkTable
+    inferred: BoolArray
+    warnings: list[Text] = field(default_factory=list)
+
+    @property
+    def n_segments(self) -> int:
+        """Number of segments."""
+        return len(self.segments)
+
+    def primary_segment(self, size: int) -> IntArray:
+        """Return each enterprise's primary segment position by id (-1: not a member).
+
+        The primary segment is the membership with the largest revenue share (unknown
+        shares count as 0); ties go to the segment earlier in the map.
+        """
+        prim = np.full(size + 1, -1, dtype=np.int64)
+        if len(self.m_ent) == 0:
+            return prim
+        share = np.nan_to_num(self.m_share, nan=0.0)
+        order = np.lexsort((-self.m_seg, share, self.m_ent))
+        # the last row of each enterprise in this order is its primary segment
+        ent = self.m_ent[order]
+        last = np.r_[ent[1:] != ent[:-1], True]
+        prim[ent[last]] = self.m_seg[order][last]
+        return prim
+
+
+def load_chain(
+    conn: sa.Connection,
+    code: str,
+    *,
+    links: LinkTable | None = None,
+    memberships: ar.Columns | None = None,
+    as_of: date | None = None,
+) -> ChainData:
+    """Read a chain with its memberships and links.
+
+    ``links`` and ``memberships`` may hold those of the whole database (read once for
+    many chains); the chain's are then taken from them. Links without a segment are
+    placed in their supplier's primary segment, with a warning.
+
+    Raises
+    ------
+    ChainNotFound
+        When no chain has ``code``.
+    AnalysisError
+        When the chain has no segments.
+    """
+    head = ar.find_chain(conn, code)
+    if head is None:
+        known_codes = ", ".join(r["code"] for r in list_chains(conn)) or "none"
+        raise ChainNotFound(f"no chain {code!r} (chains: {known_codes})")
+    segs = ar.segment_rows(conn, int(head["id"]))
+    if not segs:
+        raise AnalysisError(
+            f"chain {code!r} has no segments; install a template (chainatlas chains install) "
+            "or import segments first"
+        )
+    pos = {int(r["id"]): i for i, r in enumerate(segs)}
+    raw_edges = ar.segment_edge_rows(conn, int(head["id"]))
+    edges = [
+        (pos[int(e["supplier_segment_id"])], pos[int(e["buyer_segment_id"])], e["input_class"])
+        for e in raw_edges
+    ]
+    codes = [str(r["code"]) for r in segs]
+    order, cycle = acyclic_order(codes, [(codes[a], codes[b]) for a, b, _ in edges])
+    warnings: list[Text] = []
+    if cycle:
+        path = " -> ".join(cycle)
+        warnings.append(
+            Text(
+                "segment_cycle",
+                f"环节供给关系存在循环：{path}；图谱按导入顺序排列这些环节，其余分析不受影响。",
+                f"The segment edges form a cycle: {path}. The map orders these segments as "
+                "imported; the other figures are not affected.",
+            )
+        )
+    seg_lookup = np.full(max(pos, default=0) + 2, -1, dtype=np.int64)
+    for sid, p in pos.items():
+        seg_lookup[sid] = p
+    if memberships is None:
+        mem = ar.chain_memberships(conn, int(head["id"]))
+    else:
+        m_sid: IntArray = memberships["segment_id"]
+        inside: BoolArray = (m_sid >= 0) & (m_sid < len(seg_lookup) - 1)
+        inside[inside] = seg_lookup[m_sid[inside]] >= 0
+        mem = {k: v[inside] for k, v in memberships.items()}
+    m_seg = seg_lookup[mem["segment_id"]]
+    data = ChainData(
+        chain=head,
+        segments=segs,
+        edges=edges,
+        order=order,
+        cycle=cycle,
+        m_ent=mem["enterprise_id"],
+        m_seg=m_seg,
+        m_share=mem["revenue_share"],
+        links=_link_table([]),
+        inferred=np.zeros(0, dtype=bool),
+        warnings=warnings,
+    )
+    if links is None:
+        table = load_link_table(conn, chain_id=int(head["id"]), as_of=as_of)
+    else:
+        at = links.of_segments(list(pos))
+        orphans = links.of_segments([-1])
+        if len(orphans):
+            orphans = orphans[np.isin(links.supplier[orphans], sorted_unique(data.m_ent))]
+            at = np.sort(np.concatenate([at, orphans]))
+        table = links.take(at)
+    _place_links(data, table, seg_lookup)
+    return data
+
+
+def _place_links(data: ChainData, table: LinkTable, seg_lookup: IntArray) -> None:
+    inferred = table.segment < 0
+    size = (
+        int(
+            max(
+                table.supplier.max(initial=0), table.buyer.max(initial=0), data.m_ent.max(initial=0)
+            )
+        )
+        + 1
+    )
+    prim = data.primary_segment(size)
+    seg = np.where(
+        inferred,
+        prim[np.where(inferred, table.supplier, -1)],
+        seg_lookup[np.where(inferred, -1, table.segment)],
+    )
+    keep = seg >= 0
+    if inferred.any():
+        n = int((inferred & keep).sum())
+        if n:
+            data.warnings.append(
+                Text(
+                    "segment_inferred",
+                    f"{n}条供应关系未标注环节，按供应商的主环节归入。",
+                    f"{n} supply links have no segment; they are placed in the supplier's "
+                    "primary segment.",
+                )
+            )
+    t = table.take(keep)
+    t.segment = seg[keep]
+    data.links = t
+    data.inferred = inferred[keep]
+
+
+def drop_unknown_enterprises(data: ChainData, known: BoolArray) -> None:
+    """Drop links and memberships naming enterprises that do not exist, with a warning.
+
+    ``known`` is a mask by enterprise id (last element False). Foreign keys normally
+    prevent such rows; a database loaded with the checks off may still hold them.
+    """
+    n_known = len(known) - 1
+
+    def ok(ids: IntArray) -> BoolArray:
+        inside = (ids >= 0) & (ids < n_known)
+        out = np.zeros(len(ids), dtype=bool)
+        out[inside] = known[ids[inside]]
+        return out
+
+    good = ok(data.links.supplier) & ok(data.links.buyer)
+    bad = int((~good).sum())
+    if bad:
+        data.warnings.append(
+            Text(
+                "unknown_enterprise",
+                f"{bad}条供应关系指向不存在的企业，已从分析中剔除。",
+                f"{bad} supply links name enterprises that do not exist; they are left out of "
+                "the analysis.",
+            )
+        )
+        data.links = data.links.take(good)
+        data.inferred = data.inferred[good]
+    mgood = ok(data.m_ent)
+    if not mgood.all():
+        data.m_ent, data.m_seg = data.m_ent[mgood], data.m_seg[mgood]
+        data.m_share = data.m_share[mgood]
