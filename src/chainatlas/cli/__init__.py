@@ -16,6 +16,7 @@ from chainatlas.cli import db as _db  # noqa: F401
 from chainatlas.cli import demo as _demo  # noqa: F401
 from chainatlas.cli import imports as _imports  # noqa: F401
 from chainatlas.cli import io as _io
+from chainatlas.cli import kg as _kg  # noqa: F401
 from chainatlas.cli import report as _report  # noqa: F401
 from chainatlas.cli._app import app, state
 from chainatlas.errors import ChainatlasError
