@@ -13,6 +13,7 @@ import numpy as np
 
 from chainatlas.demo.industries import industry_name
 from chainatlas.domain.chain import Chain, InputClass, Position, check_acyclic
+from chainatlas.store.chains import segment_row
 from chainatlas.templates import FORMAT_VERSION, list_templates, load_template
 
 __all__ = ["POSITIONS", "Catalogue", "build_catalogue"]
@@ -125,20 +126,8 @@ def build_catalogue(provenance: Row) -> Catalogue:
             segment_rows.append(
                 {
                     "id": index[seg.code] + 1,
-                    "chain_id": c + 1,
-                    "code": seg.code,
-                    "name_zh": seg.name_zh,
-                    "name_en": seg.name_en,
-                    "position": seg.position.value,
-                    "products": list(seg.products),
-                    "products_en": list(seg.products_en),
-                    "technologies": list(seg.technologies),
-                    "choke_point": seg.choke_point,
-                    "choke_technologies": list(seg.choke_technologies),
-                    "importance": seg.importance,
+                    **segment_row(seg, c + 1, rank[seg.code]),
                     "parent_id": index[seg.parent] + 1 if seg.parent else None,
-                    "industry_codes": list(seg.industry_codes),
-                    "sort_order": rank[seg.code],
                     **provenance,
                 }
             )

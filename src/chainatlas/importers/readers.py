@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -292,13 +291,3 @@ def read_table(path: str | Path, *, sheet: str | None = None, kind: str | None =
 
 def _label(table: RawTable) -> str:
     return f"{table.file} [sheet {table.sheet}]" if table.sheet else table.file
-
-
-def check_row_widths(table: RawTable) -> Sequence[tuple[int, int]]:
-    """Return (row, width) of CSV rows with more fields than the header."""
-    width = len(table.headers)
-    return [
-        (n, len(v))
-        for n, v in table.rows
-        if len(v) > width and any(str(x).strip() for x in v[width:])
-    ]

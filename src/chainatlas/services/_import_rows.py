@@ -325,8 +325,6 @@ class RowUpsert:
                 if merged != (old.get("aliases") or []):
                     changes[col] = merged
                 continue
-            if col == "source" and "source" not in cols:
-                continue
             if value is None:
                 continue  # an empty cell leaves the stored value as it is
             if not _same(value, old.get(col)):

@@ -7,7 +7,9 @@ leaves the database exactly as it was, even inside a larger transaction.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -64,25 +66,8 @@ def import_workbook(
             f"{', '.join(list(SPECS)[:4])} …; found {', '.join(names)})"
         )
     digest = _sha256(p)
-    reports: list[ImportReport] = []
-    problems: list[ImportProblem] = []
-    outer = conn.begin_nested()
-    try:
-        for spec in known:
-            sheet_opts = ImportOptions(opts.skip_invalid, None, None, opts.source, spec.kind)
-            try:
-                reports.append(
-                    import_table(conn, spec, read_sheet(p, spec.kind), sheet_opts, sha256=digest)
-                )
-            except ImportRejected as err:
-                problems.extend(err.problems)
-        if problems:
-            raise ImportRejected(_rejected_message(p.name, problems), problems)
-    except BaseException:
-        outer.rollback()
-        raise
-    outer.commit()
-    return reports
+    parts = [(spec, partial(read_sheet, p, spec.kind), digest) for spec in known]
+    return _import_parts(conn, p.name, parts, opts)
 
 
 def _import_folder(conn: sa.Connection, folder: Path, opts: ImportOptions) -> list[ImportReport]:
@@ -95,19 +80,29 @@ def _import_folder(conn: sa.Connection, folder: Path, opts: ImportOptions) -> li
             f"{folder}: no file is named after a kind (expected files such as regions.csv, "
             "enterprises.csv …)"
         )
+    parts = [(spec, partial(read_table, f, kind=spec.kind), _sha256(f)) for spec, f in files]
+    return _import_parts(conn, folder.name, parts, opts)
+
+
+def _import_parts(
+    conn: sa.Connection,
+    name: str,
+    parts: Sequence[tuple[EntitySpec, Callable[[], RawTable], str]],
+    opts: ImportOptions,
+) -> list[ImportReport]:
+    """Import several tables, parents first, inside one SAVEPOINT: all or nothing."""
+    part_opts = ImportOptions(opts.skip_invalid, None, None, opts.source)
     reports: list[ImportReport] = []
     problems: list[ImportProblem] = []
     outer = conn.begin_nested()
     try:
-        for spec, file in files:
-            file_opts = ImportOptions(opts.skip_invalid, None, None, opts.source)
+        for spec, read, digest in parts:
             try:
-                table = read_table(file, kind=spec.kind)
-                reports.append(import_table(conn, spec, table, file_opts, sha256=_sha256(file)))
+                reports.append(import_table(conn, spec, read(), part_opts, sha256=digest))
             except ImportRejected as err:
                 problems.extend(err.problems)
         if problems:
-            raise ImportRejected(_rejected_message(folder.name, problems), problems)
+            raise ImportRejected(_rejected_message(name, problems), problems)
     except BaseException:
         outer.rollback()
         raise

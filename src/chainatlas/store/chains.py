@@ -13,7 +13,7 @@ from chainatlas.errors import ChainNotFound
 from chainatlas.store import schema as s
 from chainatlas.store.records import fetch_rows, insert_rows, update_rows
 
-__all__ = ["ChainWrite", "get_chain", "list_chains", "upsert_chain"]
+__all__ = ["ChainWrite", "get_chain", "list_chains", "segment_row", "upsert_chain"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +29,8 @@ class ChainWrite:
     edges_updated: int
 
 
-def _segment_row(seg: Segment, chain_id: int, order: int) -> dict[str, Any]:
+def segment_row(seg: Segment, chain_id: int, order: int) -> dict[str, Any]:
+    """Return the ``segments`` columns of ``seg`` (without id, parent and provenance)."""
     return {
         "chain_id": chain_id,
         "code": seg.code,
@@ -90,7 +91,7 @@ def upsert_chain(conn: sa.Connection, chain: Chain, *, source: str | None = None
     }
     seg_ins = seg_upd = 0
     for seg in chain.segments:
-        row = _segment_row(seg, chain_id, rank[seg.code])
+        row = segment_row(seg, chain_id, rank[seg.code])
         if seg.code in existing:
             diff = _changed(row, existing[seg.code])
             if diff:
