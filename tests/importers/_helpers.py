@@ -90,14 +90,28 @@ def snapshot(conn: sa.Connection, *, skip: Sequence[str] = ()) -> dict[str, Any]
     return {"counts": counts, "rows": rows}
 
 
+NOT_IMPORTED = frozenset(
+    {
+        "import_runs",
+        "docking_leads",
+        "users",
+        "user_regions",
+        "user_sessions",
+        "api_tokens",
+        "audit_log",
+    }
+)
+
+
 def natural_dump(conn: sa.Connection) -> dict[str, list[tuple[Any, ...]]]:
     """Return every table's rows without ids or ``imported_at``, foreign keys resolved.
 
     A foreign key is replaced by the (recursively resolved) content of the row it points
     to, so two databases filled in a different order compare equal when they hold the
-    same facts. ``import_runs`` (the import log) is left out.
+    same facts. The import log, accounts and docking leads (work records, not imported
+    facts) are left out.
     """
-    tables = {n: t for n, t in metadata.tables.items() if n != "import_runs"}
+    tables = {n: t for n, t in metadata.tables.items() if n not in NOT_IMPORTED}
     raw = {n: [dict(r._mapping) for r in conn.execute(sa.select(t))] for n, t in tables.items()}
     by_id = {n: {r["id"]: r for r in rows} for n, rows in raw.items() if "id" in tables[n].c}
     memo: dict[tuple[str, int], tuple[Any, ...]] = {}

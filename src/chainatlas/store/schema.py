@@ -298,4 +298,5 @@ import_runs = sa.Table(
 )
 
 # Register the activity tables on the same metadata.
+import chainatlas.store.schema_access as _access  # noqa: E402,F401
 import chainatlas.store.schema_activity as _activity  # noqa: E402,F401

@@ -12,6 +12,7 @@ from chainatlas.store._meta import metadata, provenance
 
 __all__ = [
     "capital_records",
+    "docking_leads",
     "docking_needs",
     "events",
     "indicator_values",
@@ -187,6 +188,25 @@ docking_needs = sa.Table(
     *provenance(),
     sa.CheckConstraint("kind in ('need','capability')", name="kind"),
     sa.CheckConstraint("status in ('open','matched','closed')", name="status"),
+)
+
+docking_leads = sa.Table(
+    "docking_leads",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    _ref("docking_needs", "need_id", nullable=False, ondelete="CASCADE"),
+    _ref("enterprises", "counterpart_id", nullable=False, ondelete="CASCADE"),
+    sa.Column("score", sa.Float, nullable=False),
+    sa.Column("reasons", sa.JSON, nullable=False),
+    sa.Column("status", sa.String(12), nullable=False, server_default="proposed"),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    *provenance(),
+    sa.UniqueConstraint("need_id", "counterpart_id", name="uq_docking_leads_need_counterpart"),
+    sa.CheckConstraint(
+        "status in ('proposed','contacted','deal','declined')", name="status"
+    ),
 )
 
 events = sa.Table(
