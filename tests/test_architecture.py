@@ -17,6 +17,7 @@ FORBIDDEN = {
     # importers name the table each spec fills, but never run SQL (services do).
     "importers": {"services", "cli", "api", "web", "demo", "analytics"},
     "services": {"cli", "api", "web"},
+    "web": {"cli"},
     "templates": {"store", "services", "cli", "api", "web"},
     "demo": {"cli", "api", "web", "services"},
 }

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "AnalysisError",
+    "AuthenticationError",
     "ChainNotFound",
     "ChainatlasError",
     "Conflict",
@@ -22,6 +23,9 @@ __all__ = [
     "ImportRejected",
     "InvalidData",
     "NotFound",
+    "PermissionDenied",
+    "PolicyNotFound",
+    "RuleError",
     "RegionNotFound",
     "SingularSystemError",
     "UnbalancedTableError",
@@ -52,8 +56,24 @@ class EnterpriseNotFound(NotFound):
     """Raised when no enterprise has the given credit code, id or name."""
 
 
+class PolicyNotFound(NotFound):
+    """Raised when no policy has the given code."""
+
+
 class InvalidData(ChainatlasError):
     """Raised when a value breaks a domain invariant (a share outside [0, 1], a self-link)."""
+
+
+class RuleError(InvalidData):
+    """Raised when a policy eligibility rule is malformed (unknown field, bad operator)."""
+
+
+class AuthenticationError(ChainatlasError):
+    """Raised when a login, session or API token is not valid (wrong password, disabled)."""
+
+
+class PermissionDenied(ChainatlasError):
+    """Raised when the signed-in user may not see or change the record asked for."""
 
 
 class Conflict(ChainatlasError):
