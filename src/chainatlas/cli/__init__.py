@@ -19,6 +19,7 @@ from chainatlas.cli import io as _io
 from chainatlas.cli import kg as _kg  # noqa: F401
 from chainatlas.cli import report as _report  # noqa: F401
 from chainatlas.cli import simulate as _simulate
+from chainatlas.cli import users as _users
 from chainatlas.cli._app import app, state
 from chainatlas.errors import ChainatlasError
 
@@ -26,6 +27,7 @@ __all__ = ["app", "main"]
 
 app.add_typer(_io.app, name="io", help="Input-output tables: load, check, key sectors.")
 app.add_typer(_simulate.app, name="simulate", help="Disruption scenarios and systemic risk.")
+app.add_typer(_users.app, name="user", help="Accounts and API tokens.")
 
 
 def main() -> None:
