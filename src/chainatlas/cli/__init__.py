@@ -17,6 +17,7 @@ from chainatlas.cli import demo as _demo  # noqa: F401
 from chainatlas.cli import imports as _imports  # noqa: F401
 from chainatlas.cli import io as _io
 from chainatlas.cli import kg as _kg  # noqa: F401
+from chainatlas.cli import match as _match
 from chainatlas.cli import policy as _policy
 from chainatlas.cli import portrait as _portrait  # noqa: F401
 from chainatlas.cli import report as _report  # noqa: F401
@@ -28,6 +29,7 @@ from chainatlas.errors import ChainatlasError
 __all__ = ["app", "main"]
 
 app.add_typer(_io.app, name="io", help="Input-output tables: load, check, key sectors.")
+app.add_typer(_match.app, name="match", help="Supply-demand docking: match, post, leads.")
 app.add_typer(_policy.app, name="policy", help="Policies: eligibility, push lists, coverage.")
 app.add_typer(_simulate.app, name="simulate", help="Disruption scenarios and systemic risk.")
 app.add_typer(_users.app, name="user", help="Accounts and API tokens.")
