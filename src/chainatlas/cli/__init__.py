@@ -11,6 +11,7 @@ import sys
 
 import typer
 
+from chainatlas.cli import build as _build
 from chainatlas.cli import chains as _chains  # noqa: F401  (registers commands)
 from chainatlas.cli import db as _db  # noqa: F401
 from chainatlas.cli import demo as _demo  # noqa: F401
@@ -31,6 +32,7 @@ __all__ = ["app", "main"]
 app.add_typer(_io.app, name="io", help="Input-output tables: load, check, key sectors.")
 app.add_typer(_match.app, name="match", help="Supply-demand docking: match, post, leads.")
 app.add_typer(_policy.app, name="policy", help="Policies: eligibility, push lists, coverage.")
+app.add_typer(_build.regions_app, name="regions")
 app.add_typer(_simulate.app, name="simulate", help="Disruption scenarios and systemic risk.")
 app.add_typer(_users.app, name="user", help="Accounts and API tokens.")
 
