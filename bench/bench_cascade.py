@@ -1,16 +1,20 @@
 # ruff: noqa: N803, N806 (W, C, A, E follow the notation of the model)
-"""Benchmark the batched ESRI of chainatlas.analytics.cascade.
+"""Benchmark all-firm ESRI of chainatlas.analytics.cascade: compiled kernel, batched path, loop.
 
-1. On a 10,000-firm network: batched ``esri`` for every firm against a plain per-firm loop
-   (one sparse propagation per failing firm, written straight from the model's update
-   equations). The loop runs on a sample of firms and is extrapolated to all firms; the
-   two must agree on the sample.
-2. ``esri`` for every firm of a 100,000-firm / 1,000,000-link network (goal: under 10
-   minutes on 2 cores), with its peak memory.
+1. On a 10,000-firm / 100,000-link network, ESRI of every firm with the compiled streaming
+   kernel (``backend="numba"``, 1 thread and ``--jobs`` threads), the batched sparse
+   products (``backend="numpy"``, the previous default) and a plain per-firm loop (one
+   sparse propagation per failing firm, written straight from the model's update
+   equations; timed on a sample and extrapolated). All must agree.
+2. On a 100,000-firm / 1,000,000-link network (goal: all firms in under 10 minutes on 2
+   cores), the compiled kernel with ``--jobs`` threads on a random sample of firms and the
+   batched path on a smaller sample, both extrapolated to all firms; the two must agree.
+   ``--all-firms`` runs every firm instead of the kernel's sample (slow).
 
-Run from the repository root: ``.venv/bin/python bench/bench_cascade.py`` (writes the
-"cascade" section of docs/benchmarks.md). ``--quick`` runs small sizes as a smoke test
-and only prints its table.
+Times are wall and CPU seconds of this process; the load average says how busy the
+machine was. Run from the repository root: ``.venv/bin/python bench/bench_cascade.py``
+(writes the "cascade" section of docs/benchmarks.md). ``--quick`` runs small sizes as a
+smoke test and only prints its table.
 """
 
 from __future__ import annotations
@@ -144,95 +148,153 @@ def peak_rss_mib():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def timed(fn):
+    """Return (result, wall seconds, CPU seconds of this process)."""
+    cpu0, t0 = time.process_time(), time.perf_counter()
+    result = fn()
+    return result, time.perf_counter() - t0, time.process_time() - cpu0
+
+
 def compare(n, n_links, sample, jobs):
     W, sector, C = make_network(n, n_links, seed=1)
     classes = class_dict(C)
-    t0 = time.perf_counter()
-    batched = esri(W, sector, classes)
-    t_batched = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    parallel = esri(W, sector, classes, n_jobs=jobs)
-    t_parallel = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    loose = esri(W, sector, classes, tol=1e-6)
-    t_loose = time.perf_counter() - t0
+    _, t_compile, _ = timed(lambda: esri(W, sector, classes, firms=[0], backend="numba"))
+    runs = {}
+    for name, options in (
+        ("numba", {"backend": "numba"}),
+        ("numba_jobs", {"backend": "numba", "n_jobs": jobs}),
+        ("numpy", {"backend": "numpy"}),
+        ("loose", {"backend": "numba", "tol": 1e-6}),
+    ):
+        runs[name] = timed(lambda options=options: esri(W, sector, classes, **options))
     firms = np.random.default_rng(2).choice(n, size=min(sample, n), replace=False)
-    t0 = time.perf_counter()
-    looped = esri_loop(W, sector, C, firms)
-    t_loop = (time.perf_counter() - t0) / firms.size * n
+    looped, t_loop, c_loop = timed(lambda: esri_loop(W, sector, C, firms))
+    scale = n / firms.size
+    base = runs["numba"][0]
     return {
         "n": n,
         "links": W.nnz,
-        "batched": t_batched,
-        "parallel": t_parallel,
-        "loose": t_loose,
-        "loose_err": float(np.abs(loose - batched).max()),
-        "loop": t_loop,
+        "first_call": t_compile,
+        "runs": {k: (v[1], v[2]) for k, v in runs.items()},
+        "loop": (t_loop * scale, c_loop * scale),
         "sample": firms.size,
-        "diff": float(np.abs(batched[firms] - looped).max()),
-        "same_parallel": float(np.abs(parallel - batched).max()),
-        "max_esri": float(batched.max()),
-        "median_esri": float(np.median(batched)),
+        "diff_loop": float(np.abs(base[firms] - looped).max()),
+        "diff_numpy": float(np.abs(base - runs["numpy"][0]).max()),
+        "diff_jobs": float(np.abs(base - runs["numba_jobs"][0]).max()),
+        "loose_err": float(np.abs(runs["loose"][0] - base).max()),
+        "max_esri": float(base.max()),
+        "median_esri": float(np.median(base)),
     }
 
 
-def large(n, n_links, jobs):
+def large(n, n_links, jobs, sample, baseline_sample, all_firms):
     W, sector, C = make_network(n, n_links, seed=3)
     classes = class_dict(C)
-    cpu0 = time.process_time()
-    t0 = time.perf_counter()
-    values = esri(W, sector, classes, n_jobs=jobs)
-    wall = time.perf_counter() - t0
+    rng = np.random.default_rng(4)
+    firms = np.arange(n) if all_firms else np.sort(rng.choice(n, size=sample, replace=False))
+    values, wall, cpu = timed(
+        lambda: esri(W, sector, classes, firms=firms, backend="numba", n_jobs=jobs)
+    )
+    few = firms[rng.choice(firms.size, size=min(baseline_sample, firms.size), replace=False)]
+    few_values, b_wall, b_cpu = timed(
+        lambda: esri(W, sector, classes, firms=few, backend="numpy", n_jobs=jobs)
+    )
+    where = np.searchsorted(firms, few)
     return {
         "n": n,
         "links": W.nnz,
-        "wall": wall,
-        "cpu": time.process_time() - cpu0,
+        "sample": firms.size,
+        "wall": wall * n / firms.size,
+        "cpu": cpu * n / firms.size,
+        "measured_wall": wall,
+        "baseline_sample": few.size,
+        "b_wall": b_wall * n / few.size,
+        "b_cpu": b_cpu * n / few.size,
+        "diff": float(np.abs(values[where] - few_values).max()),
         "rss": peak_rss_mib(),
         "max_esri": float(values.max()),
-        "top": int((values > 0.01).sum()),
+        "median_esri": float(np.median(values)),
     }
 
 
 def report(cmp, big, jobs, quick):
-    ratio = cmp["loop"] / cmp["batched"]
-    load = os.getloadavg()[0]
-    busy = load > 0.75 * (os.cpu_count() or 1) + jobs
+    load = os.getloadavg()
+    runs = cmp["runs"]
+    numba_wall, numba_cpu = runs["numba"]
+    rows = [
+        ("compiled kernel (`backend=\"numba\"`), 1 thread", runs["numba"]),
+        (f"compiled kernel, `n_jobs={jobs}`", runs["numba_jobs"]),
+        ("compiled kernel, 1 thread, `tol=1e-6`", runs["loose"]),
+        ("batched sparse products (`backend=\"numpy\"`, previous default), 1 thread",
+         runs["numpy"]),
+        (f"per-firm sparse loop, 1 thread (timed on {cmp['sample']} firms, extrapolated)",
+         cmp["loop"]),
+    ]  # fmt: skip
+    extrapolated = big["sample"] < big["n"]
+    goal = big["wall"] < 600
     lines = [
         "## Firm-level cascades (ESRI)",
         "",
-        f"Machine: {machine_line()}; load average (1 min) at the end of the run "
-        f"{load:.1f}"
-        + (", so other jobs shared the cores." if busy else ".")
+        f"Machine: {machine_line()}; load average (1, 5, 15 min) at the end of the run "
+        f"{load[0]:.1f}, {load[1]:.1f}, {load[2]:.1f}"
+        + (" (other jobs shared the cores)" if load[0] > 1.0 else "")
+        + "."
         + (" Quick smoke run." if quick else ""),
         "",
         "Seeded scale-free-ish networks from `bench/bench_cascade.py` (20 sectors of Zipf-like",
         "sizes, Pareto supplier and customer propensities, a quarter of the firms without",
         "firm customers, 10% of links pointing backwards so that cycles exist, mixed input",
-        "classes), default `tol=1e-8`.",
+        "classes), default `tol=1e-8`. Wall and CPU seconds of the benchmark process.",
         "",
-        f"**Batched vs per-firm loop** ({cmp['n']:,} firms, {cmp['links']:,} links; all firms):",
+        f"**Engines on {cmp['n']:,} firms, {cmp['links']:,} links, ESRI of every firm:**",
         "",
-        "| method | time (s) |",
-        "|---|---:|",
-        f"| batched `esri`, 1 thread | {cmp['batched']:.1f} |",
-        f"| batched `esri`, `n_jobs={jobs}` | {cmp['parallel']:.1f} |",
-        f"| batched `esri`, 1 thread, `tol=1e-6` | {cmp['loose']:.1f} |",
-        f"| per-firm sparse loop, 1 thread (timed on {cmp['sample']} firms, "
-        f"extrapolated) | {cmp['loop']:.1f} |",
+        "| method | wall (s) | CPU (s) | CPU vs compiled |",
+        "|---|---:|---:|---:|",
+        *(
+            f"| {name} | {wall:.1f} | {cpu:.1f} | {cpu / numba_cpu:.1f}x |"
+            for name, (wall, cpu) in rows
+        ),
         "",
-        f"Speed-up of the batched form over the loop (1 thread each): **{ratio:.1f}x**. "
-        f"Largest difference on the sampled firms: {cmp['diff']:.1e}; "
-        f"`n_jobs={jobs}` vs 1 thread: {cmp['same_parallel']:.1e}; "
-        f"`tol=1e-6` vs `1e-8`: {cmp['loose_err']:.1e}. "
-        f"ESRI: largest {cmp['max_esri']:.3f}, median {cmp['median_esri']:.1e}.",
+        f"Speed-up of the compiled kernel (1 thread, CPU time) over the batched products: "
+        f"**{runs['numpy'][1] / numba_cpu:.1f}x**, over the per-firm loop: "
+        f"**{cmp['loop'][1] / numba_cpu:.1f}x**; wall-time speed-up of `n_jobs={jobs}` over "
+        f"1 thread: {numba_wall / runs['numba_jobs'][0]:.1f}x. Largest difference to the "
+        f"batched products over all firms {cmp['diff_numpy']:.1e}, to the loop on the "
+        f"sampled firms {cmp['diff_loop']:.1e}, `n_jobs={jobs}` vs 1 thread "
+        f"{cmp['diff_jobs']:.1e}; `tol=1e-6` vs `1e-8`: {cmp['loose_err']:.1e}. First call "
+        f"(loads or compiles the kernel): {cmp['first_call']:.1f} s. ESRI: largest "
+        f"{cmp['max_esri']:.3f}, median {cmp['median_esri']:.1e}.",
         "",
         f"**All firms of a large network** ({big['n']:,} firms, {big['links']:,} links, "
-        f"`n_jobs={jobs}`): {big['wall']:.0f} s wall ({big['wall'] / 60:.1f} min), "
-        f"{big['cpu']:.0f} s CPU, peak resident memory {big['rss']:.0f} MiB "
-        f"(whole process). Goal: under 10 minutes on 2 cores — "
-        f"**{'met' if big['wall'] < 600 else 'not met'}**. "
-        f"Largest ESRI {big['max_esri']:.3f}; {big['top']} firms above 0.01.",
+        f"`n_jobs={jobs}`): "
+        + (
+            f"timed on a random sample of {big['sample']:,} firms "
+            f"({big['measured_wall']:.0f} s wall) and **extrapolated** to all firms: "
+            if extrapolated
+            else "every firm: "
+        )
+        + f"compiled kernel {big['wall']:.0f} s wall ({big['wall'] / 60:.1f} min), "
+        f"{big['cpu']:.0f} s CPU; batched products (timed on {big['baseline_sample']} of "
+        f"those firms, extrapolated) {big['b_wall']:.0f} s wall, {big['b_cpu']:.0f} s CPU "
+        f"(compiled: **{big['b_cpu'] / big['cpu']:.1f}x** less CPU). Largest difference "
+        f"between the two {big['diff']:.1e}. Peak resident memory {big['rss']:.0f} MiB "
+        f"(whole process). Largest ESRI {big['max_esri']:.3f}, median "
+        f"{big['median_esri']:.1e}. "
+        + (
+            "Goal: under 10 minutes on 2 cores for 100,000 firms — "
+            f"**{'met' if goal else 'not met'}**" + (" (extrapolated)." if extrapolated else ".")
+            if big["n"] >= 100_000
+            else "(The goal applies to 100,000 firms; this size is a smoke test.)"
+        ),
+        "",
+        "Why the goal is hard: with the exact stopping rule, a failure's losses reach most of",
+        "a connected network within a few steps. Far from the failing firm they are small",
+        "(typically 1e-10 to 1e-6) but keep changing by more than 1e-12 until the scenario",
+        "stops (10 to 60 steps here), so every scenario costs about (steps x stored entries)",
+        "multiply-adds whatever the engine: at least about 1.3e12 for all firms of the large",
+        "network, even counting only the firms whose inputs changed in the previous step.",
+        "The engines differ only in how fast they do that work; the compiled kernel keeps",
+        "32 scenarios in vector lanes and runs without the GIL on every thread.",
     ]
     return "\n".join(lines)
 
@@ -241,13 +303,17 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes; print only")
     parser.add_argument("--jobs", type=int, default=2, help="threads for the parallel runs")
+    parser.add_argument("--sample", type=int, default=2000, help="firms timed on the large network")
+    parser.add_argument(
+        "--all-firms", action="store_true", help="run every firm of the large network"
+    )
     args = parser.parse_args()
     if args.quick:
         cmp = compare(1_000, 12_000, 100, args.jobs)
-        big = large(5_000, 50_000, args.jobs)
+        big = large(5_000, 50_000, args.jobs, 500, 64, args.all_firms)
     else:
         cmp = compare(10_000, 100_000, 300, args.jobs)
-        big = large(100_000, 1_000_000, args.jobs)
+        big = large(100_000, 1_000_000, args.jobs, args.sample, 256, args.all_firms)
     markdown = report(cmp, big, args.jobs, args.quick)
     print(markdown)
     if not args.quick:

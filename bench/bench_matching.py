@@ -61,6 +61,7 @@ def main() -> None:
     parser.add_argument("--scale", type=int, default=100_000, help="enterprises generated")
     parser.add_argument("--queries", type=int, default=50, help="need posts queried")
     parser.add_argument("--keep", type=Path, default=None, help="folder keeping the database")
+    parser.add_argument("--seed", type=int, default=7, help="seed of the demo generator")
     parser.add_argument("--no-write", action="store_true", help="do not touch docs/benchmarks.md")
     args = parser.parse_args()
 
@@ -73,7 +74,7 @@ def main() -> None:
     path = folder / f"demo_{args.scale}.db"
     engine = make_engine(f"sqlite:///{path}")
     t0 = time.perf_counter()
-    summary = build_demo(engine, scale=args.scale, seed=7)
+    summary = build_demo(engine, scale=args.scale, seed=args.seed)
     gen_s = time.perf_counter() - t0 if summary.built else 0.0
     print(f"demo: {summary.counts['enterprises']:,} enterprises ({gen_s:.0f} s)", flush=True)
 
@@ -119,7 +120,8 @@ def main() -> None:
     )
     md = f"""## Docking matcher (`bench/bench_matching.py`)
 
-{machine_line()}. Demo database of {args.scale:,} enterprises (SQLite, seed 7); {len(fast)}
+{machine_line()}. Demo database of {args.scale:,} enterprises (SQLite, seed {args.seed});
+{len(fast)}
 need posts of the demo matched for their top 20 counterparts.
 
 | step | figure |

@@ -89,16 +89,14 @@ def _child(kind: str, db: str) -> dict[str, Any]:
     return result
 
 
-def _build(scale: int, folder: Path) -> tuple[str, float, dict[str, int]]:
+def _build(scale: int, folder: Path, links: float) -> tuple[str, float, dict[str, int]]:
     from chainatlas.services.demo import build_demo, existing_demo
 
     db = folder / f"demo_{scale}.db"
     engine = _engine(str(db))
     t0 = time.perf_counter()
-    found = existing_demo(engine, scale=scale, links_per_enterprise=LINKS_PER_ENTERPRISE)
-    summary = found or build_demo(
-        engine, scale=scale, links_per_enterprise=LINKS_PER_ENTERPRISE, replace=True
-    )
+    found = existing_demo(engine, scale=scale, links_per_enterprise=links)
+    summary = found or build_demo(engine, scale=scale, links_per_enterprise=links, replace=True)
     return str(db), time.perf_counter() - t0, dict(summary.counts)
 
 
@@ -107,6 +105,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     ap.add_argument("--scale", type=int, default=50_000, help="enterprises (default 50,000)")
     ap.add_argument("--keep", type=Path, help="keep (and reuse) the database in this folder")
+    ap.add_argument(
+        "--links-per-enterprise",
+        type=float,
+        default=LINKS_PER_ENTERPRISE,
+        help=f"average supply links per enterprise (default {LINKS_PER_ENTERPRISE})",
+    )
     ap.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--db", help=argparse.SUPPRESS)
@@ -120,7 +124,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        db, gen_s, counts = _build(args.scale, folder)
+        db, gen_s, counts = _build(args.scale, folder, args.links_per_enterprise)
         print(
             f"demo: {counts['enterprises']:,} enterprises, {counts['supply_links']:,} links "
             f"({gen_s:.0f} s)"

@@ -1,4 +1,4 @@
-r"""The economic systemic risk index (ESRI) of every firm, computed in batches.
+r"""The economic systemic risk index (ESRI) of every firm.
 
 .. math::
 
@@ -10,16 +10,27 @@ network's total output (out-strength) lost when firm ``i`` alone fails completel
 ``i``'s own output. ``h(T)`` is the combined fixed point of :func:`propagate`.
 
 **How it is computed.** Both propagation operators are built once as sparse matrices (see
-``_operators``). ``B`` failing firms are then iterated together: the losses form a dense
-``(n, B)`` matrix, one step of a channel is one sparse-times-dense product plus a maximum
-over each firm's rows (one row per essential supplier sector and one for the linear
-inputs), and every column leaves the batch as soon as it meets the stopping rule. The
-batches are independent; ``n_jobs`` threads work on different batches (SciPy's sparse
-products release the GIL). The default batch width keeps the ``(n, B)`` state near 16 MiB
-(at most 32 columns), which measured fastest on a 2-core machine: wider batches stop fitting
-in the cache and each product gets slower per column, narrower ones pay more per-step
-overhead. Each step recomputes only the firms that read a value changed in the previous
-step (or everything, when that is most of the network); this is exact.
+``_operators``); every failing firm is one scenario, iterated in both channels with the
+update and stopping rule of :func:`propagate`. Two interchangeable engines do this and give
+the same iterates, stopping steps and losses (ESRI differs only by the order of the final
+weighted sum, a few units in the last place):
+
+* ``backend="numba"`` (the default when Numba is installed; ``_compiled``): a compiled
+  streaming kernel. 32 scenarios run side by side in vector lanes, every step updates all
+  firms of all lanes in one pass over the stored entries, and a lane takes the next
+  scenario as soon as its scenario stops. ``n_jobs`` threads run without the GIL.
+* ``backend="numpy"`` (``_kernel``): ``B`` scenarios form a dense ``(n, B)`` matrix, one
+  step is one sparse-times-dense product plus a maximum over each firm's rows, finished
+  columns leave the batch, and each step recomputes only the firms that read a value
+  changed in the previous step. ``n_jobs`` threads work on different batches. The default
+  batch width keeps the state near 16 MiB (at most 32 columns). "torch" and "cupy" run
+  the same full products on a GPU.
+
+**Why there is no shortcut.** A failure reaches most of a connected network within a few
+steps: losses far from the failing firm are small (typically 1e-10 to 1e-6) but they keep
+changing by more than 1e-12 until the scenario stops, so skipping them would change the
+result beyond rounding. The work is therefore about (steps x stored entries) per scenario,
+and the engines differ only in how fast they do it (see docs/benchmarks.md).
 
 **Tolerance.** Each scenario stops when the largest change of ``h`` in an iteration is
 below ``tol``. The iteration approaches the fixed point from one side (``h`` never rises),
@@ -36,14 +47,16 @@ and keep a larger error; ``max_iter`` bounds the work.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Hashable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from chainatlas.analytics.cascade._gpu import get_backend
+from chainatlas.analytics.cascade._gpu import BACKENDS, get_backend
 from chainatlas.analytics.cascade._kernel import ArrayBackend, fixed_point
 from chainatlas.analytics.cascade._operators import (
     Operator,
@@ -68,14 +81,46 @@ __all__ = ["esri"]
 _CPU_BYTES = 16 << 20
 _GPU_BYTES = 1 << 30
 _MAX_CPU_BATCH = 32
+_COMPILED = "chainatlas.analytics.cascade._compiled"
+
+
+def _compiled_module() -> ModuleType | None:
+    """Return the compiled kernel module, or None when Numba is not installed."""
+    try:
+        return importlib.import_module(_COMPILED)
+    except ImportError:
+        return None
+
+
+def _engine(backend: str) -> tuple[str, ModuleType | None]:
+    """Resolve ``backend`` ("auto" picks "numba" when it is installed, else "numpy")."""
+    if backend not in ("auto", "numba", *BACKENDS):
+        names = ", ".join(("auto", "numba", *BACKENDS))
+        raise InvalidData(f"backend must be one of {names}; got {backend!r}")
+    if backend not in ("auto", "numba"):
+        return backend, None
+    module = _compiled_module()
+    if module is not None:
+        return "numba", module
+    if backend == "numba":
+        raise AnalysisError(
+            "backend='numba' needs the optional package numba, which is not installed; "
+            "install it or use backend='numpy'"
+        )
+    return "numpy", None
+
+
+def _check_batch_size(batch_size: int | None) -> None:
+    if batch_size is not None and (
+        isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1
+    ):
+        raise InvalidData(f"batch_size must be a positive integer; got {batch_size!r}")
 
 
 def _batch_width(
     batch_size: int | None, ops: tuple[Operator, Operator], n: int, backend: str
 ) -> int:
     if batch_size is not None:
-        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-            raise InvalidData(f"batch_size must be a positive integer; got {batch_size!r}")
         return batch_size
     if backend == "numpy":
         return max(1, min(_MAX_CPU_BATCH, _CPU_BYTES // (8 * n)))
@@ -104,6 +149,41 @@ def _batch(
     return values.astype(np.float64), down.converged & up.converged
 
 
+def _esri_batched(
+    net: Network,
+    operators: tuple[Operator, Operator],
+    shares: FloatArray,
+    unique: IntArray,
+    tol: float,
+    max_iter: int,
+    batch_size: int | None,
+    backend: str,
+    n_jobs: int,
+) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
+    """ESRI of the firms ``unique`` on an array backend (batched sparse products)."""
+    array_backend = get_backend(backend)
+    width = _batch_width(batch_size, operators, net.n, backend)
+    weights = array_backend.asarray(shares)
+    down_op, up_op = operators
+    ops = (
+        (down_op, array_backend.matrix(down_op)),
+        (up_op, array_backend.matrix(up_op)),
+    )
+    batches = [unique[k : k + width] for k in range(0, unique.size, width)]
+
+    def run(batch: IntArray) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
+        return _batch(batch, ops, weights, net.n, tol, max_iter, array_backend)
+
+    if n_jobs > 1 and backend == "numpy" and len(batches) > 1:
+        with ThreadPoolExecutor(max_workers=n_jobs) as pool:
+            parts = list(pool.map(run, batches))
+    else:
+        parts = [run(batch) for batch in batches]
+    values = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0)
+    converged = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, dtype=bool)
+    return values, converged
+
+
 def _name(net: Network, pos: int) -> object:
     if net.firm_labels is None:
         return pos
@@ -121,7 +201,7 @@ def esri(
     tol: float = DEFAULT_TOL,
     max_iter: int = DEFAULT_MAX_ITER,
     batch_size: int | None = None,
-    backend: str = "numpy",
+    backend: str = "auto",
     n_jobs: int = 1,
 ) -> pd.Series[float] | npt.NDArray[np.float64]:
     r"""Compute the economic systemic risk index of each firm.
@@ -155,13 +235,16 @@ def esri(
     max_iter : int, default 10000
         Largest number of iterations per channel and scenario.
     batch_size : int, optional
-        Scenarios iterated together. By default chosen from the network size (at most 32
-        on the NumPy backend; bounded by 1 GiB of working memory on a GPU).
-    backend : {"numpy", "torch", "cupy"}, default "numpy"
-        Where the products run. "torch" uses CUDA when available (else the CPU); "cupy"
-        needs a CUDA GPU. Neither package is a ChainAtlas dependency.
+        Scenarios iterated together (vector lanes of the compiled kernel, batch width
+        otherwise). By default chosen from the network size: 32, fewer when a thread's
+        ``6 * batch_size * n`` floats would pass 256 MiB (compiled); at most 32 and about
+        16 MiB of state (NumPy); bounded by 1 GiB of working memory on a GPU.
+    backend : {"auto", "numba", "numpy", "torch", "cupy"}, default "auto"
+        Engine (see the module description; all give the same result). "auto" is
+        "numba" when Numba is installed, else "numpy". "torch" uses CUDA when available
+        (else the CPU); "cupy" needs a CUDA GPU. Neither is a ChainAtlas dependency.
     n_jobs : int, default 1
-        Threads working on different batches (NumPy backend only).
+        Threads working on different scenarios (CPU engines).
 
     Returns
     -------
@@ -202,30 +285,23 @@ def esri(
     net = parse_network(W, sectors, input_class, sector_order)
     tol, max_iter = parse_settings(tol, max_iter)
     positions = parse_firms(firms, net)
-    array_backend = get_backend(backend)
+    engine, compiled = _engine(backend)
+    _check_batch_size(batch_size)
     if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs < 1:
         raise InvalidData(f"n_jobs must be a positive integer; got {n_jobs!r}")
     unique, where = np.unique(positions, return_inverse=True)
     down_op, up_op = downstream_operator(net), upstream_operator(net)
-    width = _batch_width(batch_size, (down_op, up_op), net.n, backend)
     s_out = np.asarray(net.W.sum(axis=1)).ravel()
-    weights = array_backend.asarray(s_out / s_out.sum())
-    ops = (
-        (down_op, array_backend.matrix(down_op)),
-        (up_op, array_backend.matrix(up_op)),
-    )
-    batches = [unique[k : k + width] for k in range(0, unique.size, width)]
-
-    def run(batch: IntArray) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
-        return _batch(batch, ops, weights, net.n, tol, max_iter, array_backend)
-
-    if n_jobs > 1 and backend == "numpy" and len(batches) > 1:
-        with ThreadPoolExecutor(max_workers=n_jobs) as pool:
-            parts = list(pool.map(run, batches))
+    shares = s_out / s_out.sum()
+    if compiled is not None:
+        lanes = batch_size or compiled.lanes_for(net.n, unique.size)
+        values, converged = compiled.esri_compiled(
+            down_op, up_op, shares, unique, tol, max_iter, lanes, n_jobs
+        )
     else:
-        parts = [run(batch) for batch in batches]
-    values = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0)
-    converged = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, dtype=bool)
+        values, converged = _esri_batched(
+            net, (down_op, up_op), shares, unique, tol, max_iter, batch_size, engine, n_jobs
+        )
     if not converged.all():
         stuck = unique[~converged]
         shown = ", ".join(repr(_name(net, int(p))) for p in stuck[:5])
