@@ -65,7 +65,7 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true", help="do not touch docs/benchmarks.md")
     args = parser.parse_args()
 
-    from chainatlas.services.demo import build_demo
+    from chainatlas.services.demo import build_demo, existing_demo
     from chainatlas.services.docking import build_match_index, match
     from chainatlas.store.engine import make_engine
 
@@ -74,7 +74,9 @@ def main() -> None:
     path = folder / f"demo_{args.scale}.db"
     engine = make_engine(f"sqlite:///{path}")
     t0 = time.perf_counter()
-    summary = build_demo(engine, scale=args.scale, seed=args.seed)
+    summary = existing_demo(engine, scale=args.scale, seed=args.seed) or build_demo(
+        engine, scale=args.scale, seed=args.seed
+    )
     gen_s = time.perf_counter() - t0 if summary.built else 0.0
     print(f"demo: {summary.counts['enterprises']:,} enterprises ({gen_s:.0f} s)", flush=True)
 

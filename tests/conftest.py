@@ -97,10 +97,13 @@ class _FreshDatabases:
             engine.dispose()
         if self.schemas:
             admin = make_engine(pg_url())
-            with admin.begin() as conn:
-                for schema in self.schemas:
+            # One transaction per schema: dropping them all at once takes a lock per
+            # object and can exhaust max_locks_per_transaction.
+            for schema in self.schemas:
+                with admin.begin() as conn:
                     conn.execute(sa.text(f'drop schema if exists "{schema}" cascade'))
             admin.dispose()
+            self.schemas.clear()
 
 
 @pytest.fixture(scope="session")
