@@ -22,6 +22,7 @@ from chainatlas.cli import match as _match
 from chainatlas.cli import policy as _policy
 from chainatlas.cli import portrait as _portrait  # noqa: F401
 from chainatlas.cli import report as _report  # noqa: F401
+from chainatlas.cli import serve as _serve  # noqa: F401
 from chainatlas.cli import simulate as _simulate
 from chainatlas.cli import users as _users
 from chainatlas.cli._app import app, state

@@ -1,4 +1,9 @@
-"""``chainatlas demo``: build the demo database and show what it holds."""
+"""``chainatlas demo``: build the demo database, create the demo accounts and serve it.
+
+After the build, the demo accounts (admin, analyst, viewer, enterprise; password
+``chainatlas-demo``) are created if missing, the address and the logins are printed, and
+the web app is served until Ctrl+C. ``--no-serve`` (or ``--json``) stops after the build.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +16,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 from sqlalchemy.engine import Engine
 
+from chainatlas.cli import serve as _serve
 from chainatlas.cli._app import app, settings_for
+from chainatlas.services.accounts import ensure_demo_users
 from chainatlas.services.demo import DemoSummary, build_demo, existing_demo, planned_rows
 from chainatlas.store.engine import make_engine
+from chainatlas.store.tx import tx
 
 __all__ = ["demo"]
 
@@ -53,18 +61,18 @@ def demo(
     ] = False,
     no_serve: Annotated[
         bool,
-        typer.Option(
-            "--no-serve",
-            help="Only build the database. This version has no web app yet, so demo never "
-            "serves and the flag changes nothing; scripts can pass it already.",
-        ),
+        typer.Option("--no-serve", help="Only build the database and the demo accounts."),
     ] = False,
+    host: _serve.HostOpt = "127.0.0.1",
+    port: _serve.PortOpt = 8000,
 ) -> None:
-    """Build a demo database: a Zhejiang-like region with eight chains, firms and links.
+    """Build a demo database and serve it: a Zhejiang-like region, eight chains, firms, links.
 
     The data is generated (deterministic for a seed and scale) and loaded in one
     transaction. If the database already holds the same demo, its summary is shown and
     nothing changes; if it holds other data, demo refuses unless --replace is given.
+    The demo accounts are created (password chainatlas-demo) and the web app is served
+    on http://HOST:PORT/ unless --no-serve or --json is given.
     """
     settings = settings_for(db)
     n = scale if scale is not None else settings.demo_scale
@@ -76,17 +84,29 @@ def demo(
             summary = existing_demo(engine, scale=n, links_per_enterprise=links, seed=chosen_seed)
         if summary is None:
             summary = _build(engine, n, links, chosen_seed, replace, settings.batch_size)
+        with tx(engine) as conn:
+            logins = ensure_demo_users(conn)
     finally:
         engine.dispose()
     if as_json:
         typer.echo(json.dumps(summary.to_dict(), ensure_ascii=False))
         return
     _print_summary(summary)
+    _print_logins(logins)
     if not no_serve:
-        Console().print(
-            "The web app is not part of this version yet; use the CLI or the Python API "
-            "on this database."
-        )
+        Console().print(f"Serving the demo on [bold]http://{host}:{port}/[/] (Ctrl+C stops it).")
+        _serve.run_server(settings, host, port)
+
+
+def _print_logins(logins: list[tuple[str, str, str]]) -> None:
+    if not logins:
+        return
+    table = Table(title="Demo logins")
+    for col in ("username", "password", "role"):
+        table.add_column(col)
+    for user, password, role in logins:
+        table.add_row(user, password, role)
+    Console().print(table)
 
 
 def _build(
