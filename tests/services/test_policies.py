@@ -22,6 +22,7 @@ with an unknown field).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,7 @@ from chainatlas.errors import (
     RegionNotFound,
     RuleError,
 )
+from chainatlas.services.attribute_cache import clear_attribute_cache
 from chainatlas.services.demo import build_demo
 from chainatlas.services.policies import check_enterprise, coverage, eligible_enterprises
 from chainatlas.services.policy_catalogue import list_policies
@@ -200,6 +202,14 @@ def build_store(conn: sa.Connection) -> dict[str, int]:
           "created_at": NOW, "updated_at": NOW}],
     )  # fmt: skip
     return ids
+
+
+@pytest.fixture(autouse=True)
+def _empty_attribute_cache() -> Iterator[None]:
+    """Leave no cached columns behind: rolled-back stores on one file reuse ids."""
+    clear_attribute_cache()
+    yield
+    clear_attribute_cache()
 
 
 @pytest.fixture

@@ -59,6 +59,41 @@ class SetColumn:
         )
 
     @classmethod
+    def from_codes(
+        cls,
+        n: int,
+        rows: npt.ArrayLike,
+        codes: npt.ArrayLike,
+        names: Sequence[str],
+        known: BoolArray | None = None,
+    ) -> SetColumn:
+        """Build a column from (row, index into ``names``) pairs, all in integers.
+
+        Gives the same column as :meth:`from_pairs` with the values ``names[codes]``
+        (names may repeat), without handling a string per pair. Pairs that arrive
+        sorted by row and then by name, without repeats, are not sorted again.
+        """
+        r = np.asarray(rows, dtype=np.int64)
+        c = np.asarray(codes, dtype=np.int64)
+        used = np.flatnonzero(np.bincount(c, minlength=len(names)) > 0) if len(c) else c
+        rank, uniq = pd.factorize(
+            pd.Series([str(names[i]) for i in used.tolist()], dtype=object), sort=True
+        )
+        remap = np.zeros(max(len(names), 1), dtype=np.int64)
+        remap[used] = rank
+        width = max(len(uniq), 1)
+        key = r * width + remap[c]
+        if len(key) > 1 and not bool((key[1:] > key[:-1]).all()):
+            key = np.unique(key)
+        return cls(
+            key // width,
+            key % width,
+            {str(v): i for i, v in enumerate(uniq)},
+            np.ones(n, dtype=bool) if known is None else known,
+            tuple(str(v) for v in uniq),
+        )
+
+    @classmethod
     def from_sets(cls, sets: Sequence[Iterable[str] | None]) -> SetColumn:
         """Build a column from one iterable (or None, unknown) per row."""
         rows: list[int] = []

@@ -10,6 +10,11 @@ the base is positive), age on a given day, the life-cycle stage
 region and park with all their ancestors), industry codes (with ancestors), chains,
 segments (``code`` and ``chain:code``) and segment positions. Policy checks, push lists,
 coverage and portraits all read the same frame, so they always agree.
+
+Two readers build it: for all enterprises, the bulk columnar reader with its cache
+(:func:`chainatlas.services.attribute_columns.load_all_attributes`); for given ids (one
+enterprise's check, a portrait), :func:`load_attributes_by_rows`, which reads rows and
+derives figures with pandas. A test checks that both give the same frame.
 """
 
 from __future__ import annotations
@@ -28,10 +33,12 @@ from chainatlas.domain.policy_eval import year_key
 from chainatlas.domain.policy_frame import AttributeFrame, SetColumn
 from chainatlas.domain.policy_rules import FIELDS, FieldKind, column_key
 from chainatlas.errors import EnterpriseNotFound
+from chainatlas.services.attribute_cache import attribute_cache
+from chainatlas.services.attribute_columns import load_all_attributes
 from chainatlas.store import analysis_reads as ar
 from chainatlas.store import schema as s
 
-__all__ = ["ALL_KEYS", "load_attributes", "resolve_enterprise"]
+__all__ = ["ALL_KEYS", "load_attributes", "load_attributes_by_rows", "resolve_enterprise"]
 
 ALL_KEYS = frozenset(column_key(name) for name in FIELDS)
 """The latest value of every field: what a single enterprise's check reads."""
@@ -194,13 +201,33 @@ def load_attributes(
     *,
     ids: Sequence[int] | None = None,
     on: date | None = None,
+    cache: bool = True,
 ) -> AttributeFrame:
     """Build the attribute frame of enterprises (all, or ``ids``) for the keys asked for.
 
     ``keys`` are attribute keys (``revenue``, ``revenue@2023``, ``region`` …, see
     :func:`~chainatlas.domain.policy_rules.column_key`); latest yearly keys come with
     their ``#year`` key. ``on`` is the day ages are counted to (default: today). Rows are
-    in ascending id order.
+    in ascending id order. All enterprises are read in bulk, through the process-wide
+    attribute cache unless ``cache`` is False; given ``ids`` are read row by row.
+    """
+    if ids is None:
+        return load_all_attributes(conn, keys, on=on, cache=attribute_cache() if cache else None)
+    return load_attributes_by_rows(conn, keys, ids=ids, on=on)
+
+
+def load_attributes_by_rows(
+    conn: sa.Connection,
+    keys: Iterable[str] = ALL_KEYS,
+    *,
+    ids: Sequence[int] | None = None,
+    on: date | None = None,
+) -> AttributeFrame:
+    """Build the attribute frame by reading rows (all enterprises, or ``ids``).
+
+    The reference reader: rows through SQLAlchemy, latest figures and ratios with
+    pandas. Right for a few enterprises; for all of them :func:`load_attributes` reads
+    in bulk instead.
     """
     day = on or date.today()
     keys = set(keys)

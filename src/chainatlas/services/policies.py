@@ -3,7 +3,8 @@
 - :func:`check_enterprise` — for one enterprise, the policies valid on a day that it
   qualifies for and, for the others, every condition it fails with the gap in words.
 - :func:`eligible_enterprises` — for one policy, every qualifying enterprise (the 免申即享
-  push list), evaluated column-wise over all enterprises at once.
+  push list), evaluated column-wise over all enterprises at once (defined in
+  :mod:`chainatlas.services.policy_push`, re-exported here).
 - :func:`coverage` — by life-cycle stage, chain segment and city: how many policies
   serve the enterprises there (at least one qualifies) and where few do.
 
@@ -27,11 +28,17 @@ import sqlalchemy as sa
 
 from chainatlas.domain.lifecycle import STAGE_NAMES_ZH
 from chainatlas.domain.policy_eval import Evaluation, evaluate
-from chainatlas.domain.policy_frame import AttributeFrame, evaluate_frame
-from chainatlas.domain.policy_rules import FIELDS, FieldKind, Rule
-from chainatlas.errors import RegionNotFound, RuleError
 from chainatlas.services.enterprise_attrs import ALL_KEYS, load_attributes, resolve_enterprise
-from chainatlas.services.policy_catalogue import PolicyRecord, get_policy, list_policies
+from chainatlas.services.policy_catalogue import PolicyRecord, list_policies
+from chainatlas.services.policy_push import (
+    PushList,
+    active_policies,
+    eligible_enterprises,
+    policy_masks,
+    push_list,
+    region_code,
+    write_sheets,
+)
 from chainatlas.store import analysis_reads as ar
 
 BoolArray = npt.NDArray[np.bool_]
@@ -47,18 +54,10 @@ __all__ = [
     "eligible_enterprises",
     "enterprise_label",
     "policy_masks",
+    "push_list",
     "region_code",
     "write_sheets",
 ]
-
-
-def write_sheets(sheets: dict[str, pd.DataFrame], path: str | Path) -> Path:
-    """Write tables to a workbook, one sheet each (names cut to Excel's 31 characters)."""
-    out = Path(path)
-    with pd.ExcelWriter(out, engine="openpyxl") as xw:
-        for name, frame in sheets.items():
-            frame.to_excel(xw, sheet_name=name[:31], index=False)
-    return out
 
 
 def enterprise_label(conn: sa.Connection, enterprise_id: int) -> dict[str, Any]:
@@ -201,150 +200,6 @@ def check_enterprise(
         (check.qualified if res.evaluation.passed else check.failed).append(res)
     check.failed.sort(key=lambda r: (len(r.evaluation.failed), r.policy.code))
     return check
-
-
-@dataclass(slots=True)
-class PushList:
-    """Every enterprise that qualifies for a policy (免申即享), with the figures tested."""
-
-    policy: PolicyRecord
-    on: date
-    region: str | None
-    evaluated: int
-    enterprises: list[dict[str, Any]]
-    columns: list[str]
-
-    @property
-    def active(self) -> bool:
-        """Return whether the policy is valid on the day of the list."""
-        return self.policy.active_on(self.on)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the JSON shape (see docs/policies.md)."""
-        return {
-            "policy": self.policy.summary(),
-            "on": self.on.isoformat(),
-            "active": self.active,
-            "region": self.region,
-            "evaluated": self.evaluated,
-            "count": len(self.enterprises),
-            "fields": self.columns,
-            "enterprises": self.enterprises,
-        }
-
-    def sheets(self) -> dict[str, pd.DataFrame]:
-        """Return the tables of the XLSX export (one row per enterprise)."""
-        base = ["id", "name", "credit_code", "stock_code", "region", "region_name"]
-        frame = pd.DataFrame(self.enterprises, columns=base + self.columns)
-        return {"push list 推送名单": frame}
-
-    def write_xlsx(self, path: str | Path) -> Path:
-        """Write the push list as a workbook."""
-        return write_sheets(self.sheets(), path)
-
-
-def region_code(conn: sa.Connection, ref: str) -> str:
-    """Return the code of the region with code or name ``ref``.
-
-    Raises
-    ------
-    RegionNotFound
-        When no region has that code or name.
-    """
-    found = ar.find_region(conn, ref)
-    if not found:
-        raise RegionNotFound(f"no region has the code or name {ref!r}")
-    return str(found[0]["code"])
-
-
-def _shown_columns(rule: Rule) -> list[str]:
-    keys: list[str] = []
-    for c in rule.conditions():
-        if FIELDS[c.field].kind is not FieldKind.SET and c.key not in keys:
-            keys.append(c.key)
-    return keys
-
-
-def eligible_enterprises(
-    conn: sa.Connection,
-    policy_code: str,
-    *,
-    region: str | None = None,
-    on: date | None = None,
-) -> PushList:
-    """Return every enterprise that qualifies for a policy, by id.
-
-    ``region`` (a code or name) keeps the enterprises in or below that region; ``on``
-    (default today) is the day ages are counted to.
-
-    Raises
-    ------
-    PolicyNotFound, RegionNotFound
-        When the policy or the region does not exist.
-    RuleError
-        When the policy's stored rule is invalid.
-    """
-    day = on or date.today()
-    pol = get_policy(conn, policy_code)
-    rule = pol.effective_rule()
-    if rule is None:
-        raise RuleError(f"policy {pol.code}: {pol.error}")
-    code = None if region is None else region_code(conn, region)
-    keys = rule.keys() | ({"region"} if code else set())
-    frame = load_attributes(conn, keys, on=day)
-    mask = evaluate_frame(rule, frame)
-    if code is not None:
-        mask &= frame.sets["region"].has_any([code], len(frame))
-    rows = np.flatnonzero(mask)
-    shown = _shown_columns(rule)
-    labels = ar.enterprise_labels(conn, frame.ids[rows])
-    out: list[dict[str, Any]] = []
-    for i in rows.tolist():
-        eid = int(frame.ids[i])
-        lab = labels.get(eid, {})
-        item: dict[str, Any] = {
-            "id": eid,
-            "name": lab.get("name"),
-            "credit_code": lab.get("credit_code"),
-            "stock_code": lab.get("stock_code"),
-            "region": lab.get("region_code"),
-            "region_name": lab.get("region_name"),
-        }
-        for key in shown:
-            v = frame.columns[key][i]
-            item[key] = None if v is None or (isinstance(v, float) and np.isnan(v)) else v
-            if isinstance(item[key], np.generic):
-                item[key] = item[key].item()
-            if item[key] is not None and FIELDS[key.split("@")[0]].kind is FieldKind.BOOL:
-                item[key] = bool(item[key])
-        out.append(item)
-    return PushList(pol, day, code, len(frame), out, shown)
-
-
-def active_policies(
-    conn: sa.Connection, day: date
-) -> tuple[list[PolicyRecord], list[PolicyRecord]]:
-    """Return (policies valid on ``day`` with a valid rule, the others)."""
-    good: list[PolicyRecord] = []
-    other: list[PolicyRecord] = []
-    for p in list_policies(conn):
-        (good if p.rule is not None and p.active_on(day) else other).append(p)
-    return good, other
-
-
-def policy_masks(
-    conn: sa.Connection, policies: Sequence[PolicyRecord], day: date, extra: set[str]
-) -> tuple[AttributeFrame, dict[str, BoolArray]]:
-    """Return the attribute frame of all enterprises and each policy's qualifying mask."""
-    keys = set(extra)
-    rules: dict[str, Rule] = {}
-    for p in policies:
-        rule = p.effective_rule()
-        if rule is not None:
-            rules[p.code] = rule
-            keys |= rule.keys()
-    frame = load_attributes(conn, keys, on=day)
-    return frame, {code: evaluate_frame(rule, frame) for code, rule in rules.items()}
 
 
 _STAGE_ORDER = ("seed", "startup", "growth", "expansion", "mature", "decline", "unknown")
