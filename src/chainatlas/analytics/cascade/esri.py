@@ -26,11 +26,27 @@ weighted sum, a few units in the last place):
   batch width keeps the state near 16 MiB (at most 32 columns). "torch" and "cupy" run
   the same full products on a GPU.
 
-**Why there is no shortcut.** A failure reaches most of a connected network within a few
-steps: losses far from the failing firm are small (typically 1e-10 to 1e-6) but they keep
-changing by more than 1e-12 until the scenario stops, so skipping them would change the
-result beyond rounding. The work is therefore about (steps x stored entries) per scenario,
-and the engines differ only in how fast they do it (see docs/benchmarks.md).
+**Why there is no exact shortcut.** A failure reaches most of a connected network within
+a few steps: losses far from the failing firm are small (typically 1e-10 to 1e-6) but they
+keep changing by more than 1e-12 until the scenario stops, so skipping them would change
+the result beyond rounding. The work is therefore about (steps x stored entries) per
+scenario, and the engines differ only in how fast they do it (see docs/benchmarks.md).
+
+**Pruned mode (opt-in approximation).** ``prune=eps`` runs a per-failure worklist
+(``_pruned``, compiled): a firm passes a rise of its loss on to the firms that read it
+only once the part not yet passed on exceeds ``eps`` (absolute, on the [0, 1] production
+scale), so the work follows the part of the network where losses are material. Every
+value it computes is the model's monotone map applied to values that are not above the
+fixed point, so **pruned ESRI is a lower bound** of ESRI at the fixed point (up to
+rounding); the shortfall is about ``eps`` passed through the network's amplification
+(``eps / (1 - rho)``) and tends to 0 with ``eps``. ``tol``, ``max_iter`` and
+``batch_size`` do not apply (each firm passes its loss on at most ``1 / eps`` times).
+Measured (docs/benchmarks.md, every firm of a 10,000-firm / 100,000-link network, against
+the exact kernel): ``eps = 1e-4`` differs by at most 7.6e-5 (mean 6.0e-6) for 0.13 times
+the CPU time, ``1e-6`` by 8.5e-7 for 0.85 times, ``1e-8`` by 8.0e-9 but 3.4 times slower
+(the worklist is scalar, the exact kernel vectorised). On a 100,000-firm / 1,000,000-link
+network, all firms extrapolated from samples: ``1e-4`` about 120 s CPU, ``1e-6`` about
+830 s, ``1e-8`` about 4,600 s, against 3,500 to 7,100 s for the exact kernel.
 
 **Tolerance.** Each scenario stops when the largest change of ``h`` in an iteration is
 below ``tol``. The iteration approaches the fixed point from one side (``h`` never rises),
@@ -50,6 +66,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Hashable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from numbers import Real
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -82,6 +99,7 @@ _CPU_BYTES = 16 << 20
 _GPU_BYTES = 1 << 30
 _MAX_CPU_BATCH = 32
 _COMPILED = "chainatlas.analytics.cascade._compiled"
+_PRUNED = "chainatlas.analytics.cascade._pruned"
 
 
 def _compiled_module() -> ModuleType | None:
@@ -108,6 +126,41 @@ def _engine(backend: str) -> tuple[str, ModuleType | None]:
             "install it or use backend='numpy'"
         )
     return "numpy", None
+
+
+def _check_prune(prune: float | None, backend: str) -> float | None:
+    """Check ``prune`` (None, or a number in (0, 1)) and that the backend can run it."""
+    if prune is None:
+        return None
+    if isinstance(prune, bool) or not isinstance(prune, Real) or not 0 < float(prune) < 1:
+        raise InvalidData(
+            "prune must be None (exact) or a number in (0, 1), the smallest rise of a "
+            f"firm's loss (on the [0, 1] production scale) that is passed on; got {prune!r}"
+        )
+    if backend not in ("auto", "numba"):
+        raise InvalidData(
+            f"prune runs on the compiled worklist kernel; use backend='auto' or 'numba' "
+            f"with prune, not backend={backend!r}"
+        )
+    return float(prune)
+
+
+def _pruned_values(
+    net: Network, shares: FloatArray, unique: IntArray, eps: float, n_jobs: int
+) -> FloatArray:
+    """Pruned ESRI of the firms ``unique`` (see ``_pruned``)."""
+    try:
+        module = importlib.import_module(_PRUNED)
+    except ImportError as err:
+        raise AnalysisError(
+            "prune needs the optional package numba, which is not installed; "
+            "install it or leave prune=None"
+        ) from err
+    down = module.push_operator(downstream_operator(net))
+    up = module.push_operator(upstream_operator(net))
+    values, _reached, _work = module.esri_pruned(down, up, shares, unique, eps, n_jobs)
+    out: FloatArray = values
+    return out
 
 
 def _check_batch_size(batch_size: int | None) -> None:
@@ -203,6 +256,7 @@ def esri(
     batch_size: int | None = None,
     backend: str = "auto",
     n_jobs: int = 1,
+    prune: float | None = None,
 ) -> pd.Series[float] | npt.NDArray[np.float64]:
     r"""Compute the economic systemic risk index of each firm.
 
@@ -245,6 +299,12 @@ def esri(
         (else the CPU); "cupy" needs a CUDA GPU. Neither is a ChainAtlas dependency.
     n_jobs : int, default 1
         Threads working on different scenarios (CPU engines).
+    prune : float, optional
+        Opt-in approximation (None, the default, is exact): a firm passes a rise of its
+        loss on only once it exceeds ``prune`` (absolute, on the [0, 1] production
+        scale), in (0, 1). The result is then a lower bound of ESRI at the fixed point
+        whose gap shrinks with ``prune`` (see the module description); ``tol``,
+        ``max_iter`` and ``batch_size`` do not apply. Needs ``backend`` "auto" or "numba".
 
     Returns
     -------
@@ -256,12 +316,13 @@ def esri(
     ------
     InvalidData
         For invalid inputs (see :func:`~chainatlas.analytics.cascade.model.propagate`), an
-        unknown firm, backend, batch size or ``n_jobs``.
+        unknown firm, backend, batch size or ``n_jobs``, or a ``prune`` outside (0, 1)
+        or combined with a backend other than "auto" or "numba".
     EmptyNetworkError
         If ``W`` has no firms or no links.
     AnalysisError
         If a scenario does not meet the stopping rule within ``max_iter`` iterations, or
-        the requested backend's package is not installed.
+        the requested backend's package (or Numba, for ``prune``) is not installed.
 
     References
     ----------
@@ -281,24 +342,35 @@ def esri(
     >>> classes = {("raw", "part"): 2, ("part", "final"): 2}
     >>> esri(W, ["raw", "part", "final", "final"], classes)
     array([1. , 1. , 0.5, 0.5])
+
+    Every loss here is passed on in one piece larger than ``prune``, so pruning changes
+    nothing:
+
+    >>> esri(W, ["raw", "part", "final", "final"], classes, prune=1e-6)
+    array([1. , 1. , 0.5, 0.5])
     """
     net = parse_network(W, sectors, input_class, sector_order)
     tol, max_iter = parse_settings(tol, max_iter)
     positions = parse_firms(firms, net)
+    eps = _check_prune(prune, backend)
     engine, compiled = _engine(backend)
     _check_batch_size(batch_size)
     if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs < 1:
         raise InvalidData(f"n_jobs must be a positive integer; got {n_jobs!r}")
     unique, where = np.unique(positions, return_inverse=True)
-    down_op, up_op = downstream_operator(net), upstream_operator(net)
     s_out = np.asarray(net.W.sum(axis=1)).ravel()
     shares = s_out / s_out.sum()
-    if compiled is not None:
+    if eps is not None:
+        values = _pruned_values(net, shares, unique, eps, n_jobs)
+        converged = np.ones(unique.size, dtype=bool)
+    elif compiled is not None:
+        down_op, up_op = downstream_operator(net), upstream_operator(net)
         lanes = batch_size or compiled.lanes_for(net.n, unique.size)
         values, converged = compiled.esri_compiled(
             down_op, up_op, shares, unique, tol, max_iter, lanes, n_jobs
         )
     else:
+        down_op, up_op = downstream_operator(net), upstream_operator(net)
         values, converged = _esri_batched(
             net, (down_op, up_op), shares, unique, tol, max_iter, batch_size, engine, n_jobs
         )
