@@ -20,7 +20,7 @@ from chainatlas.errors import (
     NotFound,
     RegionNotFound,
 )
-from chainatlas.services import accounts
+from chainatlas.services import accounts, sessions
 from chainatlas.services.accounts import (
     LoginThrottle,
     authenticate,
@@ -377,6 +377,21 @@ def test_api_tokens_work_until_revoked(conn: sa.Connection) -> None:
     revoke_token(conn, listed["id"])  # again: nothing changes
     with pytest.raises(NotFound, match="no API token with id"):
         revoke_token(conn, listed["id"] + 100)
+
+
+def test_token_use_is_noted_at_most_once_per_interval(conn: sa.Connection) -> None:
+    # Noting every use would make every API read a write and collide on SQLite's lock.
+    create_user(conn, "alice", PASSWORD, "analyst")
+    token = issue_token(conn, "alice", "script")
+    assert token_principal(conn, token) is not None
+    first = list_tokens(conn, "alice")[0]["last_used_at"]
+    assert first is not None
+    assert token_principal(conn, token) is not None
+    assert list_tokens(conn, "alice")[0]["last_used_at"] == first
+    stale = first - sessions.TOKEN_TOUCH_INTERVAL - timedelta(seconds=1)
+    conn.execute(api_tokens.update().values(last_used_at=stale))
+    assert token_principal(conn, token) is not None
+    assert list_tokens(conn, "alice")[0]["last_used_at"] > first
 
 
 def test_a_token_stops_while_its_user_is_disabled(conn: sa.Connection) -> None:

@@ -29,6 +29,7 @@ from chainatlas.store.schema_access import api_tokens, user_sessions, users
 
 __all__ = [
     "TOKEN_PREFIX",
+    "TOKEN_TOUCH_INTERVAL",
     "close_session",
     "issue_token",
     "list_tokens",
@@ -40,6 +41,9 @@ __all__ = [
 
 TOKEN_PREFIX = "ca_"
 """Every API token starts with this, so that secret scanners and people can spot one."""
+
+TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
+"""``api_tokens.last_used_at`` is refreshed at most this often."""
 
 _MAX_TOKEN_CHARS = 200
 _TOKEN_NAME_CHARS = 100
@@ -189,7 +193,12 @@ def token_principal(conn: sa.Connection, token: str) -> Principal | None:
         return None
     digest = _digest(token)
     row = conn.execute(
-        sa.select(api_tokens.c.id, api_tokens.c.token_hash, api_tokens.c.revoked)
+        sa.select(
+            api_tokens.c.id,
+            api_tokens.c.token_hash,
+            api_tokens.c.revoked,
+            api_tokens.c.last_used_at,
+        )
         .add_columns(users)
         .join(users, users.c.id == api_tokens.c.user_id)
         .where(api_tokens.c.token_hash == digest)
@@ -199,12 +208,28 @@ def token_principal(conn: sa.Connection, token: str) -> Principal | None:
     user = {c.name: row._mapping[c] for c in users.c}
     if row._mapping[api_tokens.c.revoked] or user["disabled"]:
         return None
-    conn.execute(
-        api_tokens.update()
-        .where(api_tokens.c.id == row._mapping[api_tokens.c.id])
-        .values(last_used_at=datetime.now(UTC))
-    )
+    _note_use(conn, int(row._mapping[api_tokens.c.id]), row._mapping[api_tokens.c.last_used_at])
     return principal_from_row(conn, user)
+
+
+def _note_use(conn: sa.Connection, token_id: int, last_used: datetime | None) -> None:
+    """Record when a token was used, at most once per :data:`TOKEN_TOUCH_INTERVAL`.
+
+    Writing on every request would turn each read into a write: on SQLite concurrent
+    requests would then collide on the database lock. The note is bookkeeping, so a
+    collision (another request holds the lock) skips it instead of failing the request.
+    """
+    now = datetime.now(UTC)
+    previous = as_utc(last_used)
+    if previous is not None and now - previous < TOKEN_TOUCH_INTERVAL:
+        return
+    try:
+        with conn.begin_nested():
+            conn.execute(
+                api_tokens.update().where(api_tokens.c.id == token_id).values(last_used_at=now)
+            )
+    except sa.exc.OperationalError:
+        return
 
 
 def list_tokens(conn: sa.Connection, username: str) -> list[dict[str, Any]]:
