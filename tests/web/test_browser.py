@@ -151,3 +151,49 @@ def test_an_enterprise_user_sees_its_own_page_but_not_another_enterprise(
     assert response is not None and response.status == 403
     assert page.locator(".error-page[data-status='403']").count() == 1
     page.screenshot(path=str(screenshot_dir / "enterprise-forbidden.png"), full_page=False)
+
+
+def test_an_analyst_draws_the_opportunity_scatter_and_switches_strategy(
+    browser: object, live_server: LiveServer, screenshot_dir: Path
+) -> None:
+    page = new_page(browser)
+    log_in(page, live_server, "analyst", "/opportunities")
+    page.wait_for_selector("#opp-scatter[data-ready] canvas")
+    drawn = page.evaluate(
+        "() => window.chainatlasCharts['opp-scatter'].getOption().series[0].data.length"
+    )
+    assert drawn == page.locator("table.opportunities tbody tr").count() > 0
+    page.screenshot(path=str(screenshot_dir / "opportunities.png"), full_page=False)
+    page.click("a[data-strategy=ambitious]")
+    page.wait_for_url(re.compile(r".*/opportunities\?.*strategy=ambitious.*"))
+    page.wait_for_selector("#opp-scatter[data-ready] canvas")
+    assert page.locator("a.current[data-strategy=ambitious]").count() == 1
+    page.goto(f"{live_server.url}/regions/compare?lang=en")
+    page.wait_for_selector("#similarity-heatmap[data-ready] canvas")
+    page.screenshot(path=str(screenshot_dir / "regions-en.png"), full_page=False)
+
+
+def test_an_enterprise_posts_a_need_saves_matches_and_marks_a_lead_contacted(
+    browser: object, live_server: LiveServer, screenshot_dir: Path
+) -> None:
+    page = new_page(browser)
+    log_in(page, live_server, "enterprise", "/docking")
+    page.fill("form.post-need input[name=product]", "MCU主控芯片")
+    page.fill("form.post-need input[name=quantity]", "5000")
+    page.fill("form.post-need input[name=unit]", "片")
+    page.click("form.post-need button[type=submit]")
+    page.wait_for_url(re.compile(r".*/docking/needs/DN\d+$"))
+    rows = page.locator("table.counterparts tbody tr")
+    assert rows.count() > 0 and "MCU" in page.locator("table.counterparts").inner_text()
+    page.screenshot(path=str(screenshot_dir / "match.png"), full_page=False)
+    page.click("form.save-leads button[type=submit]")
+    page.wait_for_url(re.compile(r".*/docking/leads\?need=DN\d+$"))
+    first = page.locator("tr.lead").first
+    lead_id = first.get_attribute("id")
+    first.locator("button[value=contacted]").click()
+    page.wait_for_selector(f"#{lead_id}.status-contacted")
+    assert page.locator(f"#{lead_id} .badge").inner_text() == "已联系"
+    page.screenshot(path=str(screenshot_dir / "leads.png"), full_page=False)
+    page.goto(f"{live_server.url}/enterprises/{live_server.demo.own_enterprise}")
+    page.wait_for_selector("#policy-check table.policy-gaps, #policy-check ul.qualified")
+    page.locator("#policy-check").screenshot(path=str(screenshot_dir / "policy-check.png"))

@@ -19,7 +19,16 @@ import chainatlas
 from chainatlas.api.cache import ReportCache
 from chainatlas.api.deps import AppContext
 from chainatlas.api.errors import install_error_handlers
-from chainatlas.api.routes import audit, browse, chains, enterprises, imports
+from chainatlas.api.routes import (
+    audit,
+    browse,
+    build,
+    chains,
+    docking,
+    enterprises,
+    imports,
+    policies,
+)
 from chainatlas.services.accounts import LoginThrottle
 from chainatlas.settings import Settings
 from chainatlas.store.engine import make_engine
@@ -62,7 +71,7 @@ def create_app(
     """
     from chainatlas.web import auth as web_auth
     from chainatlas.web import imports as web_imports
-    from chainatlas.web import pages
+    from chainatlas.web import pages, pages_build, pages_docking, pages_policies
     from chainatlas.web.render import make_templates, render_error
 
     app = FastAPI(
@@ -101,7 +110,16 @@ def create_app(
 
     for module in (browse, chains, enterprises, imports, audit):
         app.include_router(module.router)
-    for router in (web_auth.router, web_imports.router, pages.router):
+    for api_router in (build.router, policies.router, docking.router):
+        app.include_router(api_router)
+    for router in (
+        web_auth.router,
+        web_imports.router,
+        pages.router,
+        pages_build.router,
+        pages_policies.router,
+        pages_docking.router,
+    ):
         app.include_router(router)
     static = resources.files("chainatlas.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
