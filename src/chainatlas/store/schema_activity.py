@@ -204,9 +204,7 @@ docking_leads = sa.Table(
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     *provenance(),
     sa.UniqueConstraint("need_id", "counterpart_id", name="uq_docking_leads_need_counterpart"),
-    sa.CheckConstraint(
-        "status in ('proposed','contacted','deal','declined')", name="status"
-    ),
+    sa.CheckConstraint("status in ('proposed','contacted','deal','declined')", name="status"),
 )
 
 events = sa.Table(
