@@ -29,7 +29,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix src tests bench
 
 bench: $(STAMP)
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,bench]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,bench,load]"
 	for script in bench/bench_*.py; do $(BIN)/python $$script || exit 1; done
 
 docs: $(STAMP)
