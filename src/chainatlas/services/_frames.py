@@ -342,7 +342,6 @@ class LinkTable:
     value: FloatArray
     share: FloatArray
     products: list[str] = field(default_factory=list)
-    _by_segment: tuple[IntArray, IntArray] | None = field(default=None, repr=False)
 
     def __len__(self) -> int:
         return len(self.id)
@@ -363,21 +362,17 @@ class LinkTable:
     def of_segments(self, segment_ids: Sequence[int]) -> npt.NDArray[np.int64]:
         """Return the positions of the links of ``segment_ids`` (-1: without a segment).
 
-        The first call sorts the links by segment once; later calls only slice, so many
-        chains can be cut from one table cheaply. Positions keep the input order within
-        each segment.
+        One pass over the links with a lookup table by segment id (linear, no sort), so
+        many chains can be cut from one table cheaply. Positions are in input order.
         """
-        if self._by_segment is None:
-            order = np.argsort(self.segment, kind="stable")
-            self._by_segment = (self.segment[order], order.astype(np.int64))
-        keys, order = self._by_segment
         wanted = np.asarray(sorted(set(segment_ids)), dtype=np.int64)
-        lo = np.searchsorted(keys, wanted, side="left")
-        hi = np.searchsorted(keys, wanted, side="right")
-        parts = [order[a:b] for a, b in zip(lo, hi, strict=True) if b > a]
-        out: npt.NDArray[np.int64] = (
-            np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
-        )
+        if len(self.segment) == 0 or len(wanted) == 0:
+            return np.zeros(0, dtype=np.int64)
+        lo = min(int(self.segment.min()), int(wanted.min()))
+        hi = max(int(self.segment.max()), int(wanted.max()))
+        lookup = np.zeros(hi - lo + 1, dtype=bool)
+        lookup[wanted - lo] = True
+        out: npt.NDArray[np.int64] = np.flatnonzero(lookup[self.segment - lo]).astype(np.int64)
         return out
 
 

@@ -8,6 +8,7 @@ and per-link arrays that the strength and risk services use.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -17,7 +18,7 @@ import numpy.typing as npt
 import sqlalchemy as sa
 
 from chainatlas.analytics.chainmap import RiskRule, StrengthThresholds, Text
-from chainatlas.analytics.chainmap._sorting import sorted_unique
+from chainatlas.analytics.chainmap._sorting import group_codes, sorted_unique
 from chainatlas.services._frames import (
     ChainData,
     Enterprises,
@@ -85,6 +86,8 @@ class SharedData:
     links: LinkTable | None = None
     memberships: ar.Columns | None = None
     tiers: IntArray | None = None
+    db_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    """Held around every use of the connection, so chains can be analysed in threads."""
 
 
 def shared_data(
@@ -108,7 +111,9 @@ def shared_data(
     regions = RegionIndex.load(conn)
     scope = resolve_scope(conn, regions, region, opts.reference)
     year = opts.year if opts.year is not None else ar.latest_output_year(conn)
-    totals = ar.region_totals(conn, year)
+    ents = load_enterprises(conn, year) if whole_database else None
+    # with every enterprise in hand, the totals are a bincount away; else SQL sums them
+    totals = ar.region_totals(conn, year) if ents is None else _region_totals(ents)
     local = scope.local[totals["region_id"]] | scope.local[totals["park_id"]]
     ref = scope.in_reference(totals["region_id"], totals["park_id"])
     shared = SharedData(
@@ -122,14 +127,33 @@ def shared_data(
         int(totals["enterprises"][ref].sum()),
         int(totals["with_output"][local].sum()),
     )
-    if whole_database:
-        ents = load_enterprises(conn, year)
+    if ents is not None:
         links = load_link_table(conn, as_of=opts.as_of)
         shared.enterprises = ents
         shared.links = links.take(_touching(scope, ents, links))
         shared.memberships = ar.chain_memberships(conn)
         shared.tiers = scope.tiers(ents.region, ents.park)
     return shared
+
+
+def _region_totals(ents: Enterprises) -> ar.Columns:
+    """Sum enterprises and output per (region, park) from the loaded enterprise arrays.
+
+    Gives what :func:`~chainatlas.store.analysis_reads.region_totals` gives in SQL.
+    """
+    ids = np.flatnonzero(ents.known[:-1])
+    region, park = ents.region[ids], ents.park[ids]
+    width = int(park.max(initial=-1)) + 2
+    uniq, inv = group_codes((region + 1) * width + (park + 1))
+    x = ents.output[ids]
+    has = ~np.isnan(x)
+    return {
+        "region_id": uniq // width - 1,
+        "park_id": uniq % width - 1,
+        "enterprises": np.bincount(inv, minlength=len(uniq)).astype(np.int64),
+        "output": np.bincount(inv, weights=np.where(has, x, 0.0), minlength=len(uniq)),
+        "with_output": np.bincount(inv, weights=has, minlength=len(uniq)).astype(np.int64),
+    }
 
 
 def _touching(scope: Scope, ents: Enterprises, links: LinkTable) -> BoolArray:
@@ -190,7 +214,8 @@ class ChainContext:
         """Fetch names of enterprises ``ids`` not yet labelled."""
         want = [int(i) for i in ids if int(i) not in self.labels]
         if want:
-            self.labels.update(ar.enterprise_labels(conn, want))
+            with self.shared.db_lock:
+                self.labels.update(ar.enterprise_labels(conn, want))
 
     def name(self, eid: int) -> str:
         """Return the name of enterprise ``eid`` (after :meth:`label`)."""
@@ -209,14 +234,15 @@ def prepare(conn: sa.Connection, chain: str, shared: SharedData) -> ChainContext
         When the chain has no segments.
     """
     opts = shared.options
-    data = load_chain(
-        conn, chain, links=shared.links, memberships=shared.memberships, as_of=opts.as_of
-    )
-    if shared.enterprises is not None:
-        ents = shared.enterprises
-    else:
-        ids = sorted_unique(np.concatenate([data.m_ent, data.links.supplier, data.links.buyer]))
-        ents = load_enterprises(conn, shared.year, ids)
+    with shared.db_lock:
+        data = load_chain(
+            conn, chain, links=shared.links, memberships=shared.memberships, as_of=opts.as_of
+        )
+        if shared.enterprises is not None:
+            ents = shared.enterprises
+        else:
+            ids = sorted_unique(np.concatenate([data.m_ent, data.links.supplier, data.links.buyer]))
+            ents = load_enterprises(conn, shared.year, ids)
     drop_unknown_enterprises(data, ents.known)
     if shared.links is None:
         keep = _touching(shared.scope, ents, data.links)

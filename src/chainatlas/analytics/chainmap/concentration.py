@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from chainatlas.analytics.chainmap._sorting import group_codes
 from chainatlas.errors import InvalidData
 
 __all__ = [
@@ -199,10 +200,10 @@ def nested_hhi(
         raise InvalidData("category must have one entry per value")
     if len(v) == 0:
         return np.full(n, np.nan)
-    _, cat_code = np.unique(c, return_inverse=True)
+    _, cat_code = group_codes(c)
     n_cat = int(cat_code.max()) + 1
     pair = g * n_cat + cat_code
-    uniq, inv = np.unique(pair, return_inverse=True)
+    uniq, inv = group_codes(pair)
     pooled = np.bincount(inv, weights=v)
     pair_group = uniq // n_cat
     return grouped_hhi(pair_group, pooled, n)

@@ -324,5 +324,6 @@ def score_risks(measures: pd.DataFrame, rule: RiskRule | None = None) -> pd.Data
     )
     out = pd.DataFrame(found, index=m.index)
     out["score"] = score
-    out["level"] = level
+    # categorical: fast comparisons on millions of points; codes follow the rank
+    out["level"] = pd.Categorical(level, categories=[v.value for v in RiskLevel])
     return out
