@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import openpyxl
@@ -109,6 +110,15 @@ def demo_engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
     return engine
 
 
+def test_chain_reports_in_threads_equal_one_at_a_time(demo_engine: Engine) -> None:
+    with demo_engine.connect() as conn:
+        serial = [r.to_dict() for r in chain_reports(conn, region="330000", workers=1)]
+        threaded = [r.to_dict() for r in chain_reports(conn, region="330000", workers=3)]
+    assert len(serial) == 8
+    assert [r["chain"]["code"] for r in threaded] == [r["chain"]["code"] for r in serial]
+    assert threaded == serial
+
+
 def test_demo_report_flags_every_single_source_input(demo_engine: Engine) -> None:
     with demo_engine.connect() as conn:
         rep = chain_report(conn, "nev", "330000")
@@ -146,3 +156,23 @@ def test_demo_report_flags_every_single_source_input(demo_engine: Engine) -> Non
     }
     assert {m for m in missing if m in fed} <= seg_points
     assert rep.profile.scorecard["chain_owners"] >= 1
+
+
+def test_gaps_and_countermeasures_cover_every_point_whatever_the_limit(
+    demo_engine: Engine,
+) -> None:
+    with demo_engine.connect() as conn:
+        full = chain_report(conn, "nev", "330000")
+        few = chain_report(conn, "nev", "330000", limit=3)
+    assert len(few.risk.items) == 3 and len(full.risk.items) == full.risk.summary["points"]
+    assert few.gaps == full.gaps
+    assert few.countermeasures == full.countermeasures
+    # each merged countermeasure counts the points that carry it, worst level first
+    carried = Counter((c.kind, c.segment) for r in full.risk.items for c in r.countermeasures)
+    merged = {(c["kind"], c["segment"]): c["risk_points"] for c in full.countermeasures}
+    assert merged == dict(carried)
+    for c in full.countermeasures:
+        mine = [r for r in full.risk.items if any(x.kind == c["kind"] for x in r.countermeasures)]
+        mine = [r for r in mine if r.segment == c["segment"]]
+        assert c["risk_ids"] == [r.id for r in mine[:50]]
+        assert c["level"] == mine[0].level

@@ -177,3 +177,73 @@ def test_limit_lists_the_top_points_but_counts_all(net: sa.Connection) -> None:
     assert len(risks.items) == 2 and risks.summary["points"] == 7
     assert [r.level for r in risks.items] == ["high", "high"]
     assert risks.items[0].score >= risks.items[1].score
+
+
+def test_traces_stay_aligned_when_a_supplier_has_several_links_in_a_segment(
+    conn: sa.Connection,
+) -> None:
+    # 苏州矿业 sells two products of the ore segment to 宁波材料: two links, one supplier of
+    # the segment-level point "ore has no local supply"
+    build_network(conn, links=[*LINKS, ("苏州矿业", "宁波材料", "精矿", "ore", 30)])
+    names = ids(conn)
+    ore_links = sorted(
+        int(r[0])
+        for r in conn.execute(
+            sa.text("select id from supply_links where supplier_id = :s"),
+            {"s": names["苏州矿业"]},
+        )
+    )
+    risks = supply_risks(conn, "tc", "ZJ")
+    ore = next(r for r in risks.items if r.scope == "segment" and r.segment == "ore")
+    assert ore.trace["link_ids"] == ore_links and len(ore_links) == 2
+    assert ore.trace["supplier_ids"] == [names["苏州矿业"]]
+    assert ore.measures["suppliers"] == 1
+    # every point's links are its own: its buyer's, in its segment, of its product
+    link_rows = {
+        int(r[0]): (int(r[1]), str(r[2]), str(r[3]))
+        for r in conn.execute(
+            sa.text(
+                "select l.id, l.buyer_id, s.code, l.product from supply_links l "
+                "join segments s on s.id = l.segment_id"
+            )
+        )
+    }
+    for r in risks.items:
+        rows = [link_rows[i] for i in r.trace["link_ids"]]
+        assert {seg for _b, seg, _p in rows} == {r.segment}
+        if r.scope == "input":
+            assert r.buyer is not None
+            assert {(b, p) for b, _s, p in rows} == {(r.buyer["id"], r.product)}
+            assert len(rows) == r.measures["suppliers"]
+
+
+def test_points_beyond_the_listed_ones_are_made_on_demand(net: sa.Connection) -> None:
+    everything = supply_risks(net, "tc", "ZJ")
+    few = supply_risks(net, "tc", "ZJ", limit=2)
+    assert len(few.items) == 2 and len(everything.items) == 7
+    made = few.select(net, [6, 3, 0])
+    assert [p.to_dict() for p in made] == [everything.items[i].to_dict() for i in (6, 3, 0)]
+    assert [p.to_dict() for p in few.select(net)] == [p.to_dict() for p in everything.items]
+    assert [p.to_dict() for p in few.select(net, offset=5, limit=5)] == [
+        p.to_dict() for p in everything.items[5:]
+    ]
+
+
+def test_positions_filter_by_level_segment_buyer_and_scope(net: sa.Connection) -> None:
+    risks = supply_risks(net, "tc", "ZJ")
+    names = ids(net)
+    items = risks.items
+    for level in ("high", "medium", "low"):
+        pos = risks.positions(level=level).tolist()
+        assert pos == [i for i, r in enumerate(items) if r.level == level]
+    assert risks.positions(segment="material").tolist() == [
+        i for i, r in enumerate(items) if r.segment == "material"
+    ]
+    assert risks.positions(segment="no-such-segment").tolist() == []
+    buyer = names["杭州电芯一号"]
+    assert risks.positions(buyer=buyer).tolist() == [
+        i for i, r in enumerate(items) if r.buyer and r.buyer["id"] == buyer
+    ]
+    assert risks.positions(scope="segment").tolist() == [
+        i for i, r in enumerate(items) if r.scope == "segment"
+    ]

@@ -15,29 +15,37 @@
 from __future__ import annotations
 
 import math
+import os
+from collections import deque
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import sqlalchemy as sa
 
 from chainatlas.analytics.chainmap import TIER_REGION, countermeasure_text
+from chainatlas.analytics.chainmap._sorting import unique_first
 from chainatlas.services.chain_context import (
     AnalysisOptions,
+    ChainContext,
     SharedData,
     prepare,
     shared_data,
 )
 from chainatlas.services.chain_profile import ChainProfile, profile_from
+from chainatlas.services.risk_points import COUNTERMEASURE_KINDS, point_ids
 from chainatlas.services.supply_risk import RiskAnalysis, risks_from
 from chainatlas.store.chains import list_chains
 
 __all__ = ["ChainReport", "chain_report", "chain_reports"]
 
 _LEVELS = ("high", "medium", "low")
+IntArray = npt.NDArray[np.int64]
 
 
 def _num(x: Any) -> float | None:
@@ -233,7 +241,7 @@ class ChainReport:
         return out
 
 
-def _graph(report_profile: ChainProfile, risk: RiskAnalysis, ctx: Any) -> dict[str, Any]:
+def _graph(report_profile: ChainProfile, risk: RiskAnalysis, ctx: ChainContext) -> dict[str, Any]:
     d = ctx.data
     pts = risk.points
     worst: dict[int, str] = {}
@@ -314,12 +322,24 @@ def _key_enterprises(p: ChainProfile) -> list[dict[str, Any]]:
     return list(out.values())
 
 
-def _gaps(p: ChainProfile, risk: RiskAnalysis) -> list[dict[str, Any]]:
+def _first_per_segment(mask: npt.NDArray[np.bool_], segment: IntArray) -> IntArray:
+    """Return, per segment with a masked point, the rank position of its best one."""
+    at = np.flatnonzero(mask)
+    _segs, first = unique_first(segment[at])
+    out: IntArray = at[first]
+    return out
+
+
+def _gaps(conn: sa.Connection, p: ChainProfile, risk: RiskAnalysis) -> list[dict[str, Any]]:
     targets: dict[str, list[dict[str, Any]]] = {}
-    for r in risk.items:
-        for c in r.countermeasures:
-            if c.kind == "attract_investment" and c.targets and r.segment not in targets:
-                targets[r.segment] = list(c.targets)
+    pts, src = risk.points, risk.source
+    if src is not None and len(pts):
+        # attraction targets of a gap: those of its best-ranked point that names some
+        has = src.masks()["attract_investment"] & (pts["targets_any"].to_numpy() > 0)
+        for point in risk.select(conn, _first_per_segment(has, pts["segment"].to_numpy())):
+            for c in point.countermeasures:
+                if c.kind == "attract_investment" and c.targets:
+                    targets[point.segment] = list(c.targets)
     out: list[dict[str, Any]] = []
     for s in p.segments:
         if s.status not in {"missing", "weak"}:
@@ -347,31 +367,47 @@ def _gaps(p: ChainProfile, risk: RiskAnalysis) -> list[dict[str, Any]]:
     return out
 
 
-def _countermeasures(risk: RiskAnalysis) -> list[dict[str, Any]]:
+_RISK_IDS = 50  # risk point ids listed per countermeasure
+
+
+def _countermeasures(conn: sa.Connection, risk: RiskAnalysis) -> list[dict[str, Any]]:
+    """Merge the countermeasures of every risk point by (kind, segment).
+
+    Each entry counts its points, takes the worst level among them, and the sentence and
+    targets of its best-ranked point (points are in rank order, worst level first).
+    """
     rank = {"high": 0, "medium": 1, "low": 2}
-    merged: dict[tuple[str, str], dict[str, Any]] = {}
-    for r in risk.items:
-        for c in r.countermeasures:
-            key = (c.kind, c.segment)
-            m = merged.get(key)
-            if m is None:
-                merged[key] = m = {
-                    "kind": c.kind,
+    pts, src = risk.points, risk.source
+    if src is None or not len(pts):
+        return []
+    masks = src.masks()
+    seg = pts["segment"].to_numpy()
+    codes = src.segment_codes()
+    products = src.ctx.data.links.products
+    merged: list[dict[str, Any]] = []
+    for kind in COUNTERMEASURE_KINDS:
+        at = np.flatnonzero(masks[kind])
+        if not len(at):
+            continue
+        firsts = _first_per_segment(masks[kind], seg)
+        counts = np.bincount(seg[at], minlength=len(codes))
+        for pos, point in zip(firsts, risk.select(conn, firsts), strict=True):
+            c = next(c for c in point.countermeasures if c.kind == kind)
+            mine = at[seg[at] == seg[pos]][:_RISK_IDS]
+            merged.append(
+                {
+                    "kind": kind,
                     "segment": c.segment,
-                    "level": r.level,
-                    "risk_points": 0,
+                    "level": point.level,
+                    "risk_points": int(counts[seg[pos]]),
                     "zh": c.text.zh,
                     "en": c.text.en,
                     "targets": list(c.targets),
-                    "risk_ids": [],
+                    "risk_ids": point_ids(pts.iloc[mine], codes, products),
                 }
-            m["risk_points"] += 1
-            if len(m["risk_ids"]) < 50:
-                m["risk_ids"].append(r.id)
-            if rank[r.level] < rank[m["level"]]:
-                m["level"] = r.level
+            )
     out = sorted(
-        merged.values(),
+        merged,
         key=lambda m: (rank[m["level"]], -m["risk_points"], m["segment"], m["kind"]),
     )
     for i, m in enumerate(out, 1):
@@ -379,18 +415,23 @@ def _countermeasures(risk: RiskAnalysis) -> list[dict[str, Any]]:
     return out
 
 
-def _report(conn: sa.Connection, chain: str, shared: SharedData, limit: int | None) -> ChainReport:
-    ctx = prepare(conn, chain, shared)
-    profile = profile_from(conn, ctx)
-    risk = risks_from(conn, ctx, profile, limit=limit)
+def _assemble(
+    conn: sa.Connection, profile: ChainProfile, risk: RiskAnalysis, ctx: ChainContext
+) -> ChainReport:
     return ChainReport(
         profile,
         risk,
         _graph(profile, risk, ctx),
         _key_enterprises(profile),
-        _gaps(profile, risk),
-        _countermeasures(risk),
+        _gaps(conn, profile, risk),
+        _countermeasures(conn, risk),
     )
+
+
+def _report(conn: sa.Connection, chain: str, shared: SharedData, limit: int | None) -> ChainReport:
+    ctx = prepare(conn, chain, shared)
+    profile = profile_from(conn, ctx)
+    return _assemble(conn, profile, risks_from(conn, ctx, profile, limit=limit), ctx)
 
 
 def chain_report(
@@ -422,12 +463,18 @@ def chain_reports(
     options: AnalysisOptions | None = None,
     *,
     limit: int | None = 100,
+    workers: int | None = None,
 ) -> Iterator[ChainReport]:
     """Build the reports of many chains (default: every chain) in one region.
 
     Every enterprise and every link is read once, in bulk, and shared by the chains; use
     it for whole-database runs. When ``chains`` is None, chains without segments are
     left out (:func:`chain_report` on one of them explains why).
+
+    The chains are analysed in ``workers`` threads (default: one per CPU, at most 4):
+    the analysis is array work in NumPy and pandas, which release the GIL in sorts,
+    hashing and sums; every use of ``conn`` is serialised by a lock. Reports come back
+    in the order of ``chains``, at most ``workers`` + 1 of them held at a time.
     """
     shared = shared_data(conn, region, options, whole_database=True)
     codes = (
@@ -435,5 +482,21 @@ def chain_reports(
         if chains is not None
         else [r["code"] for r in list_chains(conn) if r["segments"]]
     )
-    for code in codes:
-        yield _report(conn, code, shared, limit)
+    n = max(1, min(workers or min(os.cpu_count() or 1, 4), len(codes)))
+    if n == 1:
+        for code in codes:
+            yield _report(conn, code, shared, limit)
+        return
+
+    def analyse(ctx: ChainContext) -> ChainReport:
+        profile = profile_from(conn, ctx)
+        return _assemble(conn, profile, risks_from(conn, ctx, profile, limit=limit), ctx)
+
+    pending: deque[Future[ChainReport]] = deque()
+    with ThreadPoolExecutor(max_workers=n, thread_name_prefix="chainatlas-chain") as pool:
+        for code in codes:
+            pending.append(pool.submit(analyse, prepare(conn, code, shared)))
+            while len(pending) > n:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
