@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     batch_size: int = Field(
         default=20000, ge=100, description="Rows per batch for bulk loads and streaming imports."
     )
+    warm_reports: bool = Field(
+        default=True,
+        description="Build the chain reports and dashboard of the main region when the web "
+        "app starts and after each import through it, so no visitor waits for them.",
+    )
 
     @field_validator("database_url")
     @classmethod

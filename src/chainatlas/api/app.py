@@ -7,7 +7,8 @@ tests and processes can run several apps side by side.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from importlib import resources
 
 from fastapi import FastAPI, Request
@@ -29,6 +30,7 @@ from chainatlas.api.routes import (
     imports,
     policies,
 )
+from chainatlas.api.warm import ReportWarmer
 from chainatlas.services.accounts import LoginThrottle
 from chainatlas.settings import Settings
 from chainatlas.store.engine import make_engine
@@ -74,7 +76,23 @@ def create_app(
     from chainatlas.web import pages, pages_build, pages_docking, pages_policies
     from chainatlas.web.render import make_templates, render_error
 
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        ctx: AppContext = app.state.ctx
+        if ctx.settings.warm_reports:
+            ctx.warmer = ReportWarmer(ctx)
+            ctx.cache.on_bump.append(ctx.warmer.trigger)
+            ctx.warmer.start()
+        try:
+            yield
+        finally:
+            if ctx.warmer is not None:
+                ctx.cache.on_bump.remove(ctx.warmer.trigger)
+                ctx.warmer.stop()
+                ctx.warmer = None
+
     app = FastAPI(
+        lifespan=lifespan,
         title="ChainAtlas API",
         version=chainatlas.__version__,
         description=(

@@ -1,9 +1,11 @@
-"""The app's cache of chain reports and of the JSON built from them.
+"""The app's cache of chain reports and of what pages build from them.
 
-A chain report takes a few hundred milliseconds on the demo (it reads every membership
-and link of the chain and scores every risk point), while the chain page must answer in
-well under 200 ms. The app therefore keeps each report, keyed by
-``(chain, region, data version)``, for at most ``max_age_s`` seconds.
+A chain report takes a few hundred milliseconds on the demo and several seconds on a
+database of a million enterprises (it reads every membership and link of the chain and
+scores every risk point), while the chain page must answer in well under a second. The
+app therefore keeps each report, keyed by ``(chain, region, data version)``, and
+:class:`~chainatlas.api.warm.ReportWarmer` builds the reports of every chain for the
+instance's main region when the app starts and again after each import through the app.
 
 How it stays fresh:
 
@@ -12,11 +14,14 @@ How it stays fresh:
   uses the new version, so no report computed before the write is served again.
 - **Writes from elsewhere** (the CLI, another process): the version also includes the
   newest ``import_runs`` id, read with one indexed query per lookup, so an import from
-  any process invalidates the cache too. Other changes (e.g. an event recorded with the
-  CLI) show within ``max_age_s``.
+  any process invalidates the cache too.
+- **Other changes** (e.g. an event recorded with the CLI) show within ``max_age_s``: an
+  entry older than that is rebuilt. Where the caller gives a ``refresh`` function (the
+  chain reports do), the old entry is still served while a background thread rebuilds
+  it, so no request waits for the rebuild (stale-while-revalidate).
 
-Entries are evicted oldest first beyond ``max_entries``; the lock only guards the dict,
-and two threads asking for the same missing report may both compute it (harmless).
+Concurrent requests for the same missing entry wait for one build instead of each
+building it. Entries are evicted oldest first beyond ``max_entries``.
 """
 
 from __future__ import annotations
@@ -34,13 +39,22 @@ from chainatlas.store.schema import import_runs
 __all__ = ["ReportCache"]
 
 
+class _Pending:
+    """One build in progress, which other threads asking for the same key wait for."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.value: Any = None
+        self.error: BaseException | None = None
+
+
 class ReportCache:
     """A small time- and version-keyed cache (thread-safe).
 
     Parameters
     ----------
     max_age_s
-        Longest time an entry is served, in seconds.
+        Age in seconds after which an entry is rebuilt.
     max_entries
         Most entries kept; the oldest go first.
     clock
@@ -59,9 +73,14 @@ class ReportCache:
         self._clock = clock
         self._lock = threading.Lock()
         self._entries: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
+        self._pending: dict[Hashable, _Pending] = {}
+        self._refreshing: set[Hashable] = set()
         self._version = 0
+        self.on_bump: list[Callable[[], None]] = []
+        """Called after every :meth:`bump` (the app's report warmer listens here)."""
         self.hits = 0
         self.misses = 0
+        self.stale_hits = 0
 
     @property
     def version(self) -> int:
@@ -73,29 +92,102 @@ class ReportCache:
         with self._lock:
             self._version += 1
             self._entries.clear()
+        for listener in self.on_bump:
+            listener()
 
     def data_version(self, conn: sa.Connection) -> tuple[int, int]:
         """Return ``(app version, newest import run id)``: the freshness part of every key."""
         newest = conn.execute(sa.select(sa.func.max(import_runs.c.id))).scalar_one_or_none()
         return self._version, int(newest or 0)
 
-    def get_or_build(self, key: Hashable, build: Callable[[], Any]) -> Any:
-        """Return the entry of ``key``, building (and storing) it when absent or too old."""
+    def get_or_build(
+        self,
+        key: Hashable,
+        build: Callable[[], Any],
+        *,
+        refresh: Callable[[], Any] | None = None,
+    ) -> Any:
+        """Return the entry of ``key``, building (and storing) it when absent or too old.
+
+        ``refresh`` builds the entry without the caller's resources (e.g. on its own
+        database connection): with it, an entry older than ``max_age_s`` is returned as
+        it is while ``refresh`` rebuilds it in a background thread.
+        """
         now = self._clock()
         with self._lock:
             found = self._entries.get(key)
-            if found is not None and now - found[0] <= self.max_age_s:
-                self._entries.move_to_end(key)
-                self.hits += 1
-                return found[1]
-            self.misses += 1
-        value = build()
+            if found is not None:
+                fresh = now - found[0] <= self.max_age_s
+                if fresh or refresh is not None:
+                    self._entries.move_to_end(key)
+                    if fresh:
+                        self.hits += 1
+                    else:
+                        self.stale_hits += 1
+                        self._start_refresh(key, refresh)
+                    return found[1]
+            pending = self._pending.get(key)
+            owner = pending is None
+            if pending is None:
+                pending = self._pending[key] = _Pending()
+                self.misses += 1
+        if not owner:
+            pending.done.wait()
+            if pending.error is not None:
+                raise pending.error
+            return pending.value
+        try:
+            value = build()
+        except BaseException as err:
+            pending.error = err
+            raise
+        else:
+            pending.value = value
+            self._store(key, value)
+            return value
+        finally:
+            with self._lock:
+                self._pending.pop(key, None)
+            pending.done.set()
+
+    def _store(self, key: Hashable, value: Any) -> None:
         with self._lock:
             self._entries[key] = (self._clock(), value)
             self._entries.move_to_end(key)
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
-        return value
+
+    def _start_refresh(self, key: Hashable, refresh: Callable[[], Any] | None) -> None:
+        # called with the lock held
+        if refresh is None or key in self._refreshing:
+            return
+        self._refreshing.add(key)
+
+        def run() -> None:
+            try:
+                self._store(key, refresh())
+            except Exception:  # the entry goes; the next request builds it and sees the error
+                with self._lock:
+                    self._entries.pop(key, None)
+            finally:
+                with self._lock:
+                    self._refreshing.discard(key)
+
+        threading.Thread(target=run, name="chainatlas-refresh", daemon=True).start()
+
+    def wait_refreshes(self, timeout_s: float = 60.0) -> bool:
+        """Wait until no background refresh runs (for tests and orderly shutdown)."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            with self._lock:
+                if not self._refreshing:
+                    return True
+            time.sleep(0.01)
+        return False
+
+    def __contains__(self, key: Hashable) -> bool:
+        with self._lock:
+            return key in self._entries
 
     def __len__(self) -> int:
         return len(self._entries)

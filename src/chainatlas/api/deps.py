@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -26,6 +26,7 @@ from sqlalchemy.engine import Engine
 
 from chainatlas.errors import AuthenticationError, PermissionDenied
 from chainatlas.services.accounts import LoginThrottle, session_principal, token_principal
+from chainatlas.services.browse import dashboard
 from chainatlas.services.chain_report import ChainReport, chain_report
 from chainatlas.services.principals import Principal
 from chainatlas.settings import Settings
@@ -41,6 +42,7 @@ __all__ = [
     "CtxDep",
     "PrincipalDep",
     "auth_of",
+    "cached_dashboard",
     "cached_report",
     "check_csrf",
     "client_ip",
@@ -48,6 +50,9 @@ __all__ = [
     "get_ctx",
     "require_principal",
 ]
+
+REPORT_LISTED = 50
+"""Risk points a cached chain report makes up front; pages make the others on demand."""
 
 SESSION_COOKIE = "chainatlas_session"
 """The session cookie (HttpOnly, SameSite=Lax, Secure over HTTPS or with env=prod)."""
@@ -67,6 +72,8 @@ class AppContext:
     throttle: LoginThrottle
     cache: ReportCache
     templates: Jinja2Templates
+    warmer: Any = None
+    """The app's :class:`~chainatlas.api.warm.ReportWarmer` while it runs (else None)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +197,35 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client is not None else ""
 
 
+def _scope_variant(principal: Principal) -> Hashable:
+    """Return what of ``principal`` a cached page depends on (the regions it may see)."""
+    if principal.role == "enterprise":
+        return ("enterprise", principal.enterprise_id)
+    if principal.role == "analyst":
+        return ("analyst", principal.region_ids)
+    return "all"
+
+
+def cached_dashboard(
+    ctx: AppContext, conn: sa.Connection, principal: Principal, region: dict[str, Any]
+) -> dict[str, Any]:
+    """Return the home dashboard of ``region`` for ``principal``, from the cache when fresh.
+
+    The dashboard sums every enterprise located in the region; it depends on the region,
+    the regions the principal may see and the data version.
+    """
+    key = ("dashboard", region["code"], _scope_variant(principal), ctx.cache.data_version(conn))
+
+    def refresh() -> dict[str, Any]:
+        with ctx.engine.connect() as own:
+            return dashboard(own, principal, region)
+
+    data: dict[str, Any] = ctx.cache.get_or_build(
+        key, lambda: dashboard(conn, principal, region), refresh=refresh
+    )
+    return data
+
+
 def cached_report(
     ctx: AppContext, conn: sa.Connection, chain: str, region_code: str
 ) -> ChainReport:
@@ -201,6 +237,13 @@ def cached_report(
         As :func:`~chainatlas.services.chain_report.chain_report`.
     """
     key: tuple[Any, ...] = ("report", chain, region_code, ctx.cache.data_version(conn))
-    report = ctx.cache.get_or_build(key, lambda: chain_report(conn, chain, region_code))
+
+    def refresh() -> ChainReport:
+        with ctx.engine.connect() as own:
+            return chain_report(own, chain, region_code, limit=REPORT_LISTED)
+
+    report = ctx.cache.get_or_build(
+        key, lambda: chain_report(conn, chain, region_code, limit=REPORT_LISTED), refresh=refresh
+    )
     assert isinstance(report, ChainReport)
     return report

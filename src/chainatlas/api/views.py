@@ -10,25 +10,35 @@ import math
 from functools import partial
 from typing import Any
 
+import numpy as np
+import pandas as pd
 import sqlalchemy as sa
 
 from chainatlas.errors import InvalidData
 from chainatlas.services import browse
-from chainatlas.services.chain_view import LEVELS, chain_view, risk_rows, segment_view
+from chainatlas.services.chain_view import (
+    LEVELS,
+    chain_view,
+    risk_rows,
+    segment_view,
+    visible_positions,
+)
 from chainatlas.services.enterprise_view import enterprise_view
 from chainatlas.services.principals import Principal
+from chainatlas.services.risk_points import point_ids
 from chainatlas.store.chains import list_chains
 
-from .deps import AppContext, cached_report
+from .deps import AppContext, cached_dashboard, cached_report
 
 __all__ = [
     "RISK_PAGE_MAX",
-    "all_risks",
     "chain_data",
     "dashboard_data",
     "enterprise_data",
     "report_for",
     "risk_data",
+    "risk_index",
+    "risk_page",
     "search_data",
     "segment_data",
 ]
@@ -36,11 +46,15 @@ __all__ = [
 RISK_PAGE_MAX = 500
 """The most risk points one page of the risk list returns."""
 
+_LEVEL_RANK = {lv: i for i, lv in enumerate(LEVELS)}
 
-def dashboard_data(conn: sa.Connection, principal: Principal, region: str | None) -> dict[str, Any]:
+
+def dashboard_data(
+    ctx: AppContext, conn: sa.Connection, principal: Principal, region: str | None
+) -> dict[str, Any]:
     """Return the home dashboard of ``region`` (default: the user's main region)."""
     where = browse.resolve_region(conn, principal, region)
-    return browse.dashboard(conn, principal, where)
+    return cached_dashboard(ctx, conn, principal, where)
 
 
 def report_for(
@@ -62,7 +76,7 @@ def chain_data(
 ) -> dict[str, Any]:
     """Return the chain page of ``chain`` in ``region``."""
     _where, report = report_for(ctx, conn, principal, chain, region)
-    return chain_view(report, principal, risk_limit=risk_limit)
+    return chain_view(conn, report, principal, risk_limit=risk_limit)
 
 
 def segment_data(
@@ -78,7 +92,7 @@ def segment_data(
     return segment_view(conn, report, principal, segment)
 
 
-def all_risks(
+def risk_index(
     ctx: AppContext,
     conn: sa.Connection,
     principal: Principal,
@@ -86,10 +100,13 @@ def all_risks(
     chain: str | None,
     region: str | None,
     level: str | None,
-) -> tuple[dict[str, Any], list[str], list[dict[str, Any]]]:
-    """Return ``(region, chain codes, risk rows)``: every risk point the user may see.
+) -> tuple[dict[str, Any], list[str], pd.DataFrame]:
+    """Return ``(region, chain codes, index)`` of every risk point the user may see.
 
-    Rows are sorted worst first (level, then score), then by chain and id.
+    The index has one row per point (``chain``, ``position`` in the chain's ranking,
+    ``rank`` of the level, ``score``, ``id``), sorted worst first (level, then score),
+    then by chain and id. It is built from the scored points without making the point
+    objects, and cached under the data version; :func:`risk_page` makes one page.
 
     Raises
     ------
@@ -100,19 +117,71 @@ def all_risks(
         raise InvalidData(f"level must be one of {', '.join(LEVELS)}, not {level!r}")
     where = browse.resolve_region(conn, principal, region)
     codes = [chain] if chain else [str(c["code"]) for c in list_chains(conn) if c["segments"]]
-    rows: list[dict[str, Any]] = []
     variant = principal.enterprise_id if principal.role == "enterprise" else "all"
     version = ctx.cache.data_version(conn)
 
-    def build(code: str) -> list[dict[str, Any]]:
-        return risk_rows(cached_report(ctx, conn, code, where["code"]), principal, level=level)
+    def build_one(code: str) -> pd.DataFrame:
+        report = cached_report(ctx, conn, code, where["code"])
+        pos = visible_positions(report, principal, level=level)
+        pts = report.risk.points.iloc[pos]
+        src = report.risk.source
+        ids = (
+            point_ids(pts, src.segment_codes(), src.ctx.data.links.products)
+            if src is not None
+            else [report.risk.items[int(i)].id for i in pos]
+        )
+        return pd.DataFrame(
+            {
+                "chain": code,
+                "position": pos,
+                "rank": pts["level"].map(_LEVEL_RANK).to_numpy(dtype=np.int64),
+                "score": pts["score"].to_numpy(dtype=np.float64),
+                "id": ids,
+            }
+        )
 
-    for code in codes:
-        key = ("risk-rows", code, where["code"], variant, level, version)
-        rows.extend(ctx.cache.get_or_build(key, partial(build, code)))
-    rank = {lv: i for i, lv in enumerate(LEVELS)}
-    rows.sort(key=lambda r: (rank[r["level"]], -r["score"], r["chain"], r["id"]))
-    return where, codes, rows
+    def build_all() -> pd.DataFrame:
+        parts = [
+            ctx.cache.get_or_build(
+                ("risk-index", code, where["code"], variant, level, version),
+                partial(build_one, code),
+            )
+            for code in codes
+        ]
+        if not parts:
+            return pd.DataFrame(columns=["chain", "position", "rank", "score", "id"])
+        both: pd.DataFrame = pd.concat(parts, ignore_index=True)
+        both["neg_score"] = -both["score"]
+        both = both.sort_values(["rank", "neg_score", "chain", "id"], kind="stable")
+        return both.drop(columns="neg_score").reset_index(drop=True)
+
+    key = ("risk-list", tuple(codes), where["code"], variant, level, version)
+    index: pd.DataFrame = ctx.cache.get_or_build(key, build_all)
+    return where, codes, index
+
+
+def risk_page(
+    ctx: AppContext,
+    conn: sa.Connection,
+    principal: Principal,
+    region_code: str,
+    index: pd.DataFrame,
+    *,
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """Return the risk rows of one page of ``index`` (see :func:`risk_index`), in order."""
+    page = index.iloc[offset:] if limit is None else index.iloc[offset : offset + limit]
+    rows: dict[tuple[str, int], dict[str, Any]] = {}
+    for code, part in page.groupby("chain", sort=False):
+        report = cached_report(ctx, conn, str(code), region_code)
+        positions = part["position"].to_numpy(dtype=np.int64)
+        for p, row in zip(positions, risk_rows(conn, report, principal, positions), strict=True):
+            rows[(str(code), int(p))] = row
+    return [
+        rows[(str(c), int(p))]
+        for c, p in zip(page["chain"].to_numpy(), page["position"].to_numpy(), strict=True)
+    ]
 
 
 def risk_data(
@@ -135,15 +204,17 @@ def risk_data(
     """
     if not 1 <= limit <= RISK_PAGE_MAX or offset < 0:
         raise InvalidData(f"limit must be 1-{RISK_PAGE_MAX} and offset at least 0")
-    where, codes, rows = all_risks(ctx, conn, principal, chain=chain, region=region, level=level)
+    where, codes, index = risk_index(ctx, conn, principal, chain=chain, region=region, level=level)
     return {
         "region": {"code": where["code"], "name": where["name_zh"], "name_en": where["name_en"]},
         "chains": codes,
         "level": level,
-        "total": len(rows),
+        "total": len(index),
         "offset": offset,
         "limit": limit,
-        "data": rows[offset : offset + limit],
+        "data": risk_page(
+            ctx, conn, principal, str(where["code"]), index, offset=offset, limit=limit
+        ),
     }
 
 

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import sqlalchemy as sa
 
 from chainatlas.errors import NotFound
@@ -30,14 +32,20 @@ __all__ = [
     "LEVELS",
     "chain_view",
     "redacted_for",
+    "SEGMENT_RISKS",
     "risk_rows",
     "segment_view",
+    "visible_positions",
 ]
 
 LEVELS: tuple[str, ...] = ("high", "medium", "low")
 """Risk levels, worst first."""
 
 _SUPPLIER_ROWS = 30
+SEGMENT_RISKS = 200
+"""The most risk points a segment page lists (worst first; the risk list has them all)."""
+SEGMENT_MEMBERS = 100
+"""The most local enterprises a segment page lists (largest output first)."""
 
 
 def redacted_for(principal: Principal) -> bool:
@@ -49,17 +57,31 @@ def _own(principal: Principal, enterprise_id: Any) -> bool:
     return principal.enterprise_id is not None and enterprise_id == principal.enterprise_id
 
 
-def _visible(r: RiskPoint, principal: Principal) -> bool:
-    """Enterprise users see segment-level points and their own enterprise's, no others."""
-    if not redacted_for(principal) or r.buyer is None:
-        return True
-    return _own(principal, r.buyer.get("id"))
+def visible_positions(
+    report: ChainReport,
+    principal: Principal,
+    *,
+    level: str | None = None,
+    segment: str | None = None,
+) -> npt.NDArray[np.int64]:
+    """Return the rank positions of the risk points ``principal`` may see, worst first.
+
+    Enterprise users see segment-level points and their own enterprise's, no others.
+    ``level`` and ``segment`` (a segment code) narrow the list.
+    """
+    risk = report.risk
+    found = risk.positions(level=level, segment=segment)
+    if not redacted_for(principal):
+        return found
+    own = risk.positions(level=level, segment=segment, scope="segment")
+    if principal.enterprise_id is not None:
+        mine = risk.positions(level=level, segment=segment, buyer=principal.enterprise_id)
+        own = np.union1d(own, mine)
+    return own.astype(np.int64)
 
 
-def _risk_row(r: RiskPoint, report: ChainReport, principal: Principal) -> dict[str, Any] | None:
+def _risk_row(r: RiskPoint, report: ChainReport, principal: Principal) -> dict[str, Any]:
     hide = redacted_for(principal)
-    if not _visible(r, principal):
-        return None
     m = r.measures
     return {
         "id": r.id,
@@ -99,27 +121,27 @@ def _risk_row(r: RiskPoint, report: ChainReport, principal: Principal) -> dict[s
 
 
 def risk_rows(
+    conn: sa.Connection,
     report: ChainReport,
     principal: Principal,
+    positions: npt.NDArray[np.int64] | None = None,
     *,
     level: str | None = None,
+    segment: str | None = None,
+    offset: int = 0,
     limit: int | None = None,
 ) -> list[dict[str, Any]]:
     """Return the report's risk points that ``principal`` may see, worst first.
 
-    ``level`` keeps only that level (``high``, ``medium`` or ``low``); ``limit`` stops
-    after that many rows (the chain page lists only the worst).
+    ``positions`` (from :func:`visible_positions`) picks the points; otherwise ``level``
+    (``high``, ``medium`` or ``low``) and ``segment`` filter them. ``offset`` and ``limit``
+    cut one page; only the points of that page are made (see
+    :meth:`~chainatlas.services.supply_risk.RiskAnalysis.select`).
     """
-    out: list[dict[str, Any]] = []
-    for r in report.risk.items:
-        if limit is not None and len(out) >= limit:
-            break
-        if level is not None and r.level != level:
-            continue
-        row = _risk_row(r, report, principal)
-        if row is not None:
-            out.append(row)
-    return out
+    if positions is None:
+        positions = visible_positions(report, principal, level=level, segment=segment)
+    points = report.risk.select(conn, positions, offset=offset, limit=limit)
+    return [_risk_row(r, report, principal) for r in points]
 
 
 def _segments(report: ChainReport, principal: Principal) -> list[dict[str, Any]]:
@@ -172,7 +194,7 @@ def _head(report: ChainReport) -> dict[str, Any]:
 
 
 def chain_view(
-    report: ChainReport, principal: Principal, *, risk_limit: int = 20
+    conn: sa.Connection, report: ChainReport, principal: Principal, *, risk_limit: int = 20
 ) -> dict[str, Any]:
     """Return the chain page: graph, scorecard, segments, lists and the worst risk points.
 
@@ -192,8 +214,8 @@ def chain_view(
         "chain_owners": int(sc["chain_owners"]),
     }
     summary = report.risk.summary
-    risks = risk_rows(report, principal, limit=risk_limit)
-    visible = sum(1 for r in report.risk.items if _visible(r, principal)) if hide else None
+    visible = visible_positions(report, principal)
+    risks = risk_rows(conn, report, principal, visible, limit=risk_limit)
     by_segment = {s.id: s for s in report.profile.segments}
     gaps = [
         {
@@ -274,7 +296,7 @@ def chain_view(
         "gaps": gaps,
         "countermeasures": [] if hide else measures,
         "risks": risks,
-        "risks_visible": len(report.risk.items) if visible is None else visible,
+        "risks_visible": len(visible),
         "warnings": [w.to_dict() for w in report.profile.warnings],
     }
 
@@ -346,31 +368,44 @@ def _suppliers(conn: sa.Connection, segment_id: int, area: frozenset[int]) -> di
     return sides
 
 
-def _members(conn: sa.Connection, ids: tuple[int, ...], year: int | None) -> list[dict[str, Any]]:
+def _members(
+    conn: sa.Connection, report: ChainReport, ids: tuple[int, ...]
+) -> list[dict[str, Any]]:
+    """Return the largest :data:`SEGMENT_MEMBERS` of ``ids`` by output, named."""
     if not ids:
         return []
-    labels = ar.enterprise_labels(conn, list(ids))
-    outputs: dict[int, float] = {}
-    if year is not None:
-        for eid, value in conn.execute(
-            sa.select(enterprise_years.c.enterprise_id, enterprise_years.c.output_value)
-            .where(enterprise_years.c.enterprise_id.in_(sorted(ids)))
-            .where(enterprise_years.c.year == year)
-        ):
-            if value is not None:
-                outputs[int(eid)] = float(value)
-    rows: list[dict[str, Any]] = [
+    year = report.profile.year
+    arr = np.asarray(ids, dtype=np.int64)
+    source = report.risk.source
+    if source is not None:
+        # the analysis holds every enterprise's output of the report's year
+        known = source.ctx.ents.output
+        out = np.where(arr < len(known), known[np.minimum(arr, len(known) - 1)], np.nan)
+    else:
+        out = np.full(len(arr), np.nan)
+        if year is not None:
+            found: dict[int, float] = {}
+            for eid, value in conn.execute(
+                sa.select(enterprise_years.c.enterprise_id, enterprise_years.c.output_value)
+                .where(enterprise_years.c.enterprise_id.in_(sorted(ids)))
+                .where(enterprise_years.c.year == year)
+            ):
+                if value is not None:
+                    found[int(eid)] = float(value)
+            out = np.array([found.get(int(i), np.nan) for i in arr])
+    order = np.lexsort((arr, -np.nan_to_num(out, nan=-np.inf)))[:SEGMENT_MEMBERS]
+    top = [int(i) for i in arr[order]]
+    labels = ar.enterprise_labels(conn, top)
+    return [
         {
-            "id": int(i),
+            "id": i,
             "name": str(labels.get(i, {}).get("name", i)),
             "region": labels.get(i, {}).get("region_code"),
             "region_name": labels.get(i, {}).get("region_name"),
-            "output": outputs.get(int(i)),
+            "output": None if np.isnan(out[k]) else float(out[k]),
         }
-        for i in ids
+        for i, k in zip(top, order, strict=True)
     ]
-    rows.sort(key=lambda r: (r["output"] is None, -float(r["output"] or 0.0), r["id"]))
-    return rows
 
 
 def _refs(report: ChainReport, codes: set[str]) -> list[dict[str, str]]:
@@ -405,10 +440,12 @@ def segment_view(
     hide = redacted_for(principal)
     row = next(r for r in _segments(report, principal) if r["id"] == segment)
     area = _area(conn, str(report.profile.region["code"]))
-    members = _members(conn, seg.enterprise_ids, report.profile.year)
+    member_ids = seg.enterprise_ids
+    if hide:
+        member_ids = tuple(i for i in member_ids if _own(principal, i))
+    members = _members(conn, report, member_ids)
     suppliers = _suppliers(conn, seg.segment_id, area)
     if hide:
-        members = [m for m in members if _own(principal, m["id"])]
         for side in suppliers.values():
             side["top"] = [t for t in side["top"] if _own(principal, t["id"])]
     node = next(n for n in report.graph["nodes"] if n["id"] == segment)
@@ -428,5 +465,6 @@ def segment_view(
         },
         "enterprises": members,
         "suppliers": suppliers,
-        "risks": [r for r in risk_rows(report, principal) if r["segment"] == segment],
+        "risks": risk_rows(conn, report, principal, segment=segment, limit=SEGMENT_RISKS),
+        "risks_visible": len(visible_positions(report, principal, segment=segment)),
     }

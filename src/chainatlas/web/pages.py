@@ -40,10 +40,14 @@ def _q(**params: Any) -> str:
 
 @router.get("/", response_class=HTMLResponse)
 def home(
-    request: Request, principal: PrincipalDep, conn: ConnDep, region: RegionQuery = None
+    request: Request,
+    principal: PrincipalDep,
+    conn: ConnDep,
+    ctx: CtxDep,
+    region: RegionQuery = None,
 ) -> Response:
     """Render the home dashboard."""
-    data = views.dashboard_data(conn, principal, region)
+    data = views.dashboard_data(ctx, conn, principal, region)
     lang = lang_of(request)
     return render(
         request,
@@ -186,9 +190,7 @@ def risk_page(
         request,
         name,
         data=data,
-        chains=browse.dashboard(conn, principal, browse.resolve_region(conn, principal, region))[
-            "chains"
-        ],
+        chains=views.dashboard_data(ctx, conn, principal, region)["chains"],
         regions=browse.region_options(conn, principal),
         filters={"chain": chain or "", "region": data["region"]["code"], "level": level or ""},
         json_url="/api/v1/risks" + query,
@@ -205,11 +207,16 @@ def risk_xlsx(
     region: Annotated[str | None, Query(pattern=r"^[^\x00-\x1f]{0,100}$")] = None,
     level: Annotated[str | None, Query(pattern=r"^(high|medium|low)?$")] = None,
 ) -> Response:
-    """Download the filtered risk list (every point the user may see) as a workbook."""
+    """Download the filtered risk list as a workbook.
+
+    Every point the user may see, worst first, up to :data:`RISK_EXPORT_MAX` (a note
+    sheet says when the list is longer).
+    """
     chain, region, level = _risk_params(chain, region, level)
-    where, _codes, found = views.all_risks(
+    where, _codes, index = views.risk_index(
         ctx, conn, principal, chain=chain, region=region, level=level
     )
+    found = views.risk_page(ctx, conn, principal, str(where["code"]), index, limit=RISK_EXPORT_MAX)
     rows = [
         {
             "chain": r["chain"],
@@ -231,9 +238,25 @@ def risk_xlsx(
         for r in found
     ]
     frame = pd.DataFrame(rows, columns=_RISK_COLUMNS)
+    about = pd.DataFrame(
+        [
+            ("region 地区", where["code"]),
+            ("risk points 风险点", len(index)),
+            ("exported 已导出", len(frame)),
+            (
+                "note 说明",
+                ""
+                if len(frame) == len(index)
+                else f"最严重的前{len(frame):,}个；完整列表请分页调用 /api/v1/risks。 "
+                f"The worst {len(frame):,}; page through /api/v1/risks for the rest.",
+            ),
+        ],
+        columns=["item", "value"],
+    )
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as xw:
         frame.to_excel(xw, sheet_name="risks 风险点", index=False)
+        about.to_excel(xw, sheet_name="about 说明", index=False)
     filename = f"chainatlas-risks-{where['code']}.xlsx"
     return Response(
         buf.getvalue(),
@@ -241,6 +264,9 @@ def risk_xlsx(
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
+
+RISK_EXPORT_MAX = 100_000
+"""The most risk points one XLSX download holds (a workbook sheet holds about a million)."""
 
 _RISK_COLUMNS = [
     "chain",

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 
 from chainatlas.api import views
-from chainatlas.api.deps import ConnDep, PrincipalDep, client_ip, get_ctx
+from chainatlas.api.deps import ConnDep, CtxDep, PrincipalDep, client_ip, get_ctx
 from chainatlas.api.schemas import ChainList, DashboardOut, MeOut, RegionList, SearchOut
 from chainatlas.api.schemas.common import Model
 from chainatlas.services import audit, browse
@@ -66,16 +66,20 @@ def regions(principal: PrincipalDep, conn: ConnDep) -> RegionList:
 
 
 @router.get("/chains", response_model=ChainList, summary="Every chain")
-def chains(principal: PrincipalDep, conn: ConnDep, region: RegionQuery = None) -> ChainList:
+def chains(
+    principal: PrincipalDep, conn: ConnDep, ctx: CtxDep, region: RegionQuery = None
+) -> ChainList:
     """List every chain with its segments and the local enterprises of ``region``."""
-    data = views.dashboard_data(conn, principal, region)
+    data = views.dashboard_data(ctx, conn, principal, region)
     return ChainList.model_validate({"data": data["chains"], "count": len(data["chains"])})
 
 
 @router.get("/dashboard", response_model=DashboardOut, summary="Home dashboard (JSON twin of /)")
-def dashboard(principal: PrincipalDep, conn: ConnDep, region: RegionQuery = None) -> DashboardOut:
+def dashboard(
+    principal: PrincipalDep, conn: ConnDep, ctx: CtxDep, region: RegionQuery = None
+) -> DashboardOut:
     """Return the headline figures, chains and sub-regions of ``region``."""
-    return DashboardOut.model_validate(views.dashboard_data(conn, principal, region))
+    return DashboardOut.model_validate(views.dashboard_data(ctx, conn, principal, region))
 
 
 @router.get("/search", response_model=SearchOut, summary="Search (JSON twin of /search)")

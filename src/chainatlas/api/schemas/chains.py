@@ -292,9 +292,13 @@ class SegmentPageOut(Model):
     reference: str
     redacted: bool
     segment: SegmentDetail
-    enterprises: list[MemberOut]
+    enterprises: list[MemberOut] = Field(
+        description="The segment's local enterprises, largest output first (at most 100; "
+        "segment.enterprises counts them all)."
+    )
     suppliers: Suppliers
-    risks: list[RiskOut]
+    risks: list[RiskOut] = Field(description="The worst risk points of the segment (at most 200).")
+    risks_visible: int = Field(description="Risk points of the segment the user may see.")
 
 
 class RiskListOut(Model):
