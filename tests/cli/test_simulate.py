@@ -121,6 +121,15 @@ def test_esri_ranks_the_chains_firms_in_every_format(db: str, tmp_path: Path) ->
     rows = list(book["ranking 排名"].iter_rows(values_only=True))
     assert len(rows) == 1 + 12
     assert rows[1][rows[0].index("esri")] == pytest.approx(max(esri.values()))
+    pruned = runner.invoke(
+        app, ["simulate", "esri", "-c", "tc", "--prune", "1e-6", "-f", "json", "--db", db]
+    )
+    assert pruned.exit_code == 0, pruned.output
+    d = json.loads(pruned.output)
+    assert d["ranking"][0]["esri"] <= max(esri.values()) + 1e-12
+    assert any(n["code"] == "esri_pruned" for n in d["notes"])
+    bad = runner.invoke(app, ["simulate", "esri", "-c", "tc", "--prune", "2", "--db", db])
+    assert bad.exit_code == 2 and "--prune" in bad.output
 
 
 @pytest.mark.parametrize(

@@ -275,6 +275,17 @@ def test_esri_ranks_firms_and_equals_the_loss_share_of_removing_them(net: sa.Con
     assert all(r["region"] in {"HZ", "HZX", "NB"} for r in zj.rows)
 
 
+def test_pruned_esri_is_a_lower_bound_and_says_so(net: sa.Connection) -> None:
+    exact = {r["name"]: r["esri"] for r in systemic_risk(net, chain="tc", top=None).rows}
+    rank = systemic_risk(net, chain="tc", top=None, prune=1e-6)
+    pruned = {r["name"]: r["esri"] for r in rank.rows}
+    assert pruned.keys() == exact.keys()
+    for name, value in pruned.items():
+        assert value <= exact[name] + 1e-12
+        assert value == pytest.approx(exact[name], abs=1e-5)
+    assert any(n.code == "esri_pruned" and "lower bound" in n.en for n in rank.notes)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "error", "message"),
     [

@@ -303,6 +303,16 @@ def esri_ranking(
     top: TopOpt = 20,
     as_of: AsOfOpt = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Threads.")] = 1,
+    prune: Annotated[
+        float | None,
+        typer.Option(
+            "--prune",
+            min=0.0,
+            max=1.0,
+            help="Approximate: pass a rise of a firm's loss on only above this size (e.g. "
+            "1e-4); each index is then a lower bound, far faster on large networks.",
+        ),
+    ] = None,
     output: FormatOpt = SimFormat.TABLE,
     out: OutOpt = None,
     lang: LangOpt = Lang.EN,
@@ -315,7 +325,9 @@ def esri_ranking(
     day = _day(as_of)
     engine = make_engine(settings_for(db).database_url)
     with tx(engine) as conn:
-        rank = systemic_risk(conn, chain=chain, region=region, top=top, as_of=day, n_jobs=jobs)
+        rank = systemic_risk(
+            conn, chain=chain, region=region, top=top, as_of=day, n_jobs=jobs, prune=prune
+        )
     if output is SimFormat.JSON:
         _write_json(rank.to_dict(), out)
     elif output is SimFormat.XLSX:

@@ -295,6 +295,7 @@ def systemic_risk(
     tol: float = DEFAULT_TOL,
     max_iter: int = DEFAULT_MAX_ITER,
     n_jobs: int = 1,
+    prune: float | None = None,
 ) -> SystemicRiskRanking:
     """Rank the firms of a chain or a region by their economic systemic risk index.
 
@@ -317,6 +318,11 @@ def systemic_risk(
         Only supply links valid on this date (default: all).
     tol, max_iter, n_jobs
         Stopping rule and threads of :func:`~chainatlas.analytics.cascade.esri`.
+    prune
+        None (exact), or the approximate pruned mode of
+        :func:`~chainatlas.analytics.cascade.esri`: a rise of a firm's loss is passed on
+        only above ``prune``, which gives a lower bound of each ESRI, far faster on large
+        networks (docs/simulation.md, docs/benchmarks.md). The ranking notes it.
 
     Raises
     ------
@@ -352,6 +358,7 @@ def systemic_risk(
             tol=tol,
             max_iter=max_iter,
             n_jobs=n_jobs,
+            prune=prune,
         ),
         dtype=np.float64,
     )
@@ -377,5 +384,15 @@ def systemic_risk(
         network=info,
         candidates=len(candidates),
         rows=rows,
-        notes=list(net.notes),
+        notes=list(net.notes) + ([] if prune is None else [_pruned_note(prune)]),
+    )
+
+
+def _pruned_note(prune: float) -> Text:
+    return Text(
+        "esri_pruned",
+        f"近似计算（剪枝阈值 {prune:g}）：企业损失的增量不超过该阈值时不再向下游传递，"
+        "所得系统性风险指数为精确值的下界。",
+        f"Approximate (pruned at {prune:g}): rises of a firm's loss up to that size are not "
+        "passed on, so each index is a lower bound of the exact ESRI.",
     )
