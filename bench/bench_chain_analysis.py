@@ -510,6 +510,38 @@ def _fmt_s(x: float | None) -> str:
     return "—" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:,.1f} s"
 
 
+def _goals(rows: list[dict[str, Any]]) -> list[str]:
+    """Return the paragraph on where the time goes and the goals, from the largest runs."""
+    checks = []
+    for backend in dict.fromkeys(r["backend"] for r in rows):
+        big = max((r for r in rows if r["backend"] == backend), key=lambda r: r["links"])
+        name = "SQLite" if backend == "sqlite" else "PostgreSQL"
+        ratio = big["base"] / big["ours"] if big["base"] else float("nan")
+        checks.append(
+            f"{name} ({big['links']:,} links): {big['ours']:.1f} s (under 60 s: "
+            f"{'met' if big['ours'] < 60 else 'missed'}), peak {big['ours_mib']:,.0f} MiB "
+            f"(under 6 GB: {'met' if big['ours_mib'] < 6144 else 'missed'}), "
+            f"{ratio:.1f}x the baseline (at least 5x: {'met' if ratio >= 5 else 'missed'})"
+        )
+    return [
+        "Where the time goes: on SQLite, reading the links through the DBAPI is about half "
+        "of ChainAtlas's time: the driver builds a Python tuple per row before NumPy packs "
+        "it, and the baseline pays the same per-row cost in `pd.read_sql`, which bounds the "
+        "speed-up. On PostgreSQL the binary `COPY` stream avoids the tuples (the driver "
+        "still hands over one message per row) while the baseline's `pd.read_sql` does "
+        "not, so the ratio is larger there. A columnar SQLite read through the ADBC driver "
+        "(Arrow) was measured at a quarter of the DBAPI read, but it loads a second copy of "
+        "the SQLite library into the process, whose file locks the first copy cannot see "
+        '(the hazard SQLite documents under "multiple copies of SQLite linked into the '
+        'same application"; tried here, it made a later connection of the test suite fail with a '
+        "disk I/O error), so it "
+        "is not used. The analysis groups by hashing integer keys and uses only links with "
+        "a local end.",
+        "",
+        "Goals for the largest database: " + "; ".join(checks) + ".",
+    ]
+
+
 def _markdown(rows: list[dict[str, Any]], load: float, load_end: float, children_mib: float) -> str:
     from bench._report import machine_line
 
@@ -520,18 +552,17 @@ def _markdown(rows: list[dict[str, Any]], load: float, load_end: float, children
         "province 浙江 (330000), end to end from the store: segment strength, chain "
         "owners, every risk point's measures (suppliers, HHI, outside and foreign shares, "
         "regional HHI, alternatives in region / area / country, downstream exposure), "
-        "scores and levels, segment-level points; ChainAtlas also materialises the top 100 "
-        "risk points of each chain with bilingual reasons and countermeasures. ChainAtlas "
-        "runs `chain_reports` in one process: links and enterprises read once for all "
-        "chains (SQLite: rows straight from the cursor into NumPy; PostgreSQL: one binary "
-        "`COPY` stream read in place, product codes computed by the server). Reading the "
-        "links in two processes or analysing the chains in two forked processes was tried "
-        "and was slower on this shared 2-core machine (pickling the results back costs "
-        "more than it saves). Baseline in the same run: a straightforward "
-        "pandas implementation of the same measures (`pd.read_sql`, merges, `groupby`), "
-        "checked to give the same statuses, risk-point counts per level and HHI sums. Each "
-        "side runs in its own subprocess (imports not timed); peak memory is its "
-        "`ru_maxrss`.",
+        "scores and levels, segment-level points; ChainAtlas also makes the top 100 "
+        "risk points of each chain into objects with bilingual reasons and countermeasures, "
+        "and merges the countermeasures of every point. ChainAtlas runs `chain_reports` in "
+        "one process: links and enterprises read once for all chains (SQLite: rows straight "
+        "from the cursor into NumPy; PostgreSQL: one binary `COPY` stream read in place, "
+        "product codes computed by the server), then the chains analysed in two threads "
+        "(hash-based grouping, sorts and sums that release the GIL). Baseline in the same "
+        "run: a straightforward pandas implementation of the same measures (`pd.read_sql`, "
+        "merges, `groupby`), checked to give the same statuses, risk-point counts per level "
+        "and HHI sums. Each side runs in its own subprocess (imports not timed); peak "
+        "memory is its `ru_maxrss`.",
     ]
     for backend in dict.fromkeys(r["backend"] for r in rows):
         part = [r for r in rows if r["backend"] == backend]
@@ -564,15 +595,7 @@ def _markdown(rows: list[dict[str, Any]], load: float, load_end: float, children
             ]
     lines += [
         "",
-        "Where the time goes: reading the links is about half of ChainAtlas's time. On "
-        "SQLite the DBAPI builds a Python tuple per row before NumPy packs it, and the "
-        "baseline pays the same per-row cost in `pd.read_sql`, which bounds the speed-up; "
-        "on PostgreSQL the binary `COPY` stream avoids the tuples but the driver still "
-        "hands over one message per row. The analysis is sort-based on integer keys, "
-        "O(L log L) in the links L, and uses only links with a local end. Against the "
-        "goals for the 10M-link database: under 60 s on 2 cores (met), peak memory under "
-        "6 GB (met; the baseline needs 5.9-8.2 GB), at least 5x faster than the baseline "
-        "(not met: 1.8x on SQLite, 3.3x on PostgreSQL).",
+        *_goals(rows),
         "",
         f"Machine: {machine_line()}. The machine was shared: 1-minute load average "
         f"{load:.2f} at the start and {load_end:.2f} at the end, so absolute times carry "

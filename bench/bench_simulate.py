@@ -1,11 +1,12 @@
-"""Benchmark ``chainatlas simulate`` on a generated demo database.
+"""Benchmark ``chainatlas simulate`` on a generated or an existing demo database.
 
 Builds the demo (default 20,000 enterprises, about 160,000 supply links) in a temporary
-SQLite file, then times: reading every supply link with the shared reader
-(``load_link_table``, the baseline), building the simulation network from the store, a
-region scenario and a foreign-product scenario on every link, and the ESRI ranking of
-one chain's firms. Times are reported as ratios to the baseline measured in the same
-run; the section "simulate" of docs/benchmarks.md is updated unless ``--no-write``.
+SQLite file, or reads an existing one (``--db URL``), then times: reading every supply
+link with the shared reader (``load_link_table``, the baseline), building the simulation
+network from the store, a region scenario and a foreign-product scenario on every link,
+and the ESRI ranking of one chain's firms (``--prune EPS``: in the approximate pruned
+mode). Times are reported as ratios to the baseline measured in the same run; the
+section "simulate" of docs/benchmarks.md is updated unless ``--no-write``.
 """
 
 from __future__ import annotations
@@ -55,13 +56,21 @@ def main() -> None:
     ap.add_argument("--scale", type=int, default=20_000, help="enterprises in the demo")
     ap.add_argument("--chain", default="nev", help="chain of the ESRI ranking")
     ap.add_argument("--jobs", type=int, default=1, help="ESRI threads")
+    ap.add_argument("--prune", type=float, help="ESRI in the approximate pruned mode")
+    ap.add_argument("--db", help="an existing demo database URL (only read)")
     ap.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        engine = make_engine(f"sqlite:///{Path(tmp) / 'demo.db'}")
-        t_demo, summary = _timed(lambda: build_demo(engine, scale=args.scale))
-        links = summary.counts["supply_links"]
-        print(f"demo: {args.scale} enterprises, {links} links, built in {t_demo:.1f} s")
+        if args.db:
+            engine = make_engine(args.db)
+            with engine.connect() as conn:
+                args.scale = conn.execute(sa.text("select count(*) from enterprises")).scalar_one()
+                links = conn.execute(sa.text("select count(*) from supply_links")).scalar_one()
+        else:
+            engine = make_engine(f"sqlite:///{Path(tmp) / 'demo.db'}")
+            t_demo, summary = _timed(lambda: build_demo(engine, scale=args.scale))
+            links = summary.counts["supply_links"]
+            print(f"demo: {args.scale} enterprises, {links} links, built in {t_demo:.1f} s")
         with engine.connect() as conn:
             t_base, _ = _timed(lambda: load_link_table(conn))
             t_net, net = _timed(lambda: build_network(conn))
@@ -71,7 +80,9 @@ def main() -> None:
                 lambda: simulate(conn, Scenario(foreign_products=(product,), severity=0.5))
             )
             t_esri, rank = _timed(
-                lambda: systemic_risk(conn, chain=args.chain, top=20, n_jobs=args.jobs)
+                lambda: systemic_risk(
+                    conn, chain=args.chain, top=20, n_jobs=args.jobs, prune=args.prune
+                )
             )
     rows = [
         ("read every supply link (`load_link_table`, baseline)", t_base),
@@ -79,8 +90,9 @@ def main() -> None:
         ("`simulate run --region JP` (every link)", t_region),
         (f"`simulate run --foreign-product {product} --severity 0.5`", t_prod),
         (
-            f"`simulate esri --chain {args.chain}` ({rank.candidates} firms, "
-            f"{rank.network['links']} links)",
+            f"`simulate esri --chain {args.chain}"
+            + (f" --prune {args.prune:g}" if args.prune else "")
+            + f"` ({rank.candidates:,} firms, {rank.network['links']:,} links)",
             t_esri,
         ),
     ]
@@ -88,7 +100,8 @@ def main() -> None:
     text = (
         "## Disruption scenarios (`chainatlas simulate`)\n\n"
         f"Machine: {machine_line()}.\n\n"
-        f"Demo database from `bench/bench_simulate.py`: {args.scale:,} enterprises, "
+        f"Demo database ({'existing' if args.db else 'built by `bench/bench_simulate.py`'}): "
+        f"{args.scale:,} enterprises, "
         f"{links:,} supply links, SQLite; network of every link: {net.n:,} firms, "
         f"{len(net.l_id):,} links, {len(net.sector_segment)} sectors.\n\n"
         "| step | time (s) | vs baseline |\n|---|---:|---:|\n"

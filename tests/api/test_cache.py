@@ -96,3 +96,26 @@ def test_bump_tells_its_listeners() -> None:
     cache.get_or_build("k", lambda: 1)
     cache.bump()
     assert heard == [1] and "k" not in cache
+
+
+def test_reserved_keys_make_requests_wait_for_the_bulk_job() -> None:
+    cache = ReportCache()
+    cache.get_or_build("cached", lambda: "already")
+    held = cache.reserve(["a", "b", "cached"])
+    assert sorted(held.keys) == ["a", "b"]  # the cached one is not reserved
+    got: list[str] = []
+    waiter = threading.Thread(target=lambda: got.append(cache.get_or_build("a", lambda: "own")))
+    waiter.start()
+    time.sleep(0.05)
+    assert got == []  # waiting for the job, not building its own
+    held.fill("a", "bulk")
+    waiter.join(5)
+    assert got == ["bulk"]
+    # a key the job lets go is built by the request that waits for it
+    other: list[str] = []
+    waiter = threading.Thread(target=lambda: other.append(cache.get_or_build("b", lambda: "own")))
+    waiter.start()
+    time.sleep(0.05)
+    held.release()
+    waiter.join(5)
+    assert other == ["own"] and cache.get_or_build("b", lambda: "x") == "own"

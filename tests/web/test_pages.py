@@ -10,6 +10,7 @@ import json
 from html.parser import HTMLParser
 
 import openpyxl
+import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -253,6 +254,28 @@ def test_the_downloads_are_workbooks_with_the_listed_rows(app: FastAPI, demo: De
     rows = list(sheet.iter_rows(values_only=True))
     total = s.client.get("/api/v1/risks?chain=nev&region=330000&level=high&limit=1").json()["total"]
     assert len(rows) - 1 == total and all(r[2] == "high" for r in rows[1:])
+    about = openpyxl.load_workbook(io.BytesIO(risks.content), read_only=True)["about 说明"]
+    facts = dict(list(about.iter_rows(values_only=True))[1:])
+    assert facts["risk points 风险点"] == facts["exported 已导出"] == total
+    assert not facts["note 说明"]
+
+
+def test_a_long_risk_list_downloads_its_worst_points_and_says_so(
+    app: FastAPI, demo: Demo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chainatlas.web import pages
+
+    monkeypatch.setattr(pages, "RISK_EXPORT_MAX", 3)
+    s = session_client(app, demo, "admin")
+    book = openpyxl.load_workbook(
+        io.BytesIO(s.client.get("/risks.xlsx?chain=nev&region=330000").content), read_only=True
+    )
+    rows = list(book["risks 风险点"].iter_rows(values_only=True))
+    listed = s.client.get("/api/v1/risks?chain=nev&region=330000&limit=3").json()
+    assert [r[4] for r in rows[1:]] == [r["segment"] for r in listed["data"]]
+    facts = dict(list(book["about 说明"].iter_rows(values_only=True))[1:])
+    assert facts["exported 已导出"] == 3 < facts["risk points 风险点"] == listed["total"]
+    assert "The worst 3" in facts["note 说明"]
 
 
 def test_the_risk_filter_answers_htmx_with_the_table_only(app: FastAPI, demo: Demo) -> None:

@@ -21,7 +21,9 @@ How it stays fresh:
   it, so no request waits for the rebuild (stale-while-revalidate).
 
 Concurrent requests for the same missing entry wait for one build instead of each
-building it. Entries are evicted oldest first beyond ``max_entries``.
+building it, and :meth:`ReportCache.reserve` lets one job build many entries in bulk
+while requests for them wait for it. Entries are evicted oldest first beyond
+``max_entries``.
 """
 
 from __future__ import annotations
@@ -29,14 +31,14 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
 import sqlalchemy as sa
 
 from chainatlas.store.schema import import_runs
 
-__all__ = ["ReportCache"]
+__all__ = ["ReportCache", "Reservation"]
 
 
 class _Pending:
@@ -46,6 +48,34 @@ class _Pending:
         self.done = threading.Event()
         self.value: Any = None
         self.error: BaseException | None = None
+        self.abandoned = False
+
+
+class Reservation:
+    """Keys reserved by :meth:`ReportCache.reserve`: fill them, or they are let go."""
+
+    def __init__(self, cache: ReportCache, pending: dict[Hashable, _Pending]) -> None:
+        self._cache = cache
+        self._pending = pending
+
+    @property
+    def keys(self) -> list[Hashable]:
+        """The keys reserved (those that were neither cached nor being built)."""
+        return list(self._pending)
+
+    def fill(self, key: Hashable, value: Any) -> None:
+        """Store the entry of a reserved key and wake the requests waiting for it."""
+        pending = self._pending.pop(key)
+        pending.value = value
+        self._cache._store(key, value)
+        self._cache._finish(key, pending)
+
+    def release(self) -> None:
+        """Let go of the keys not filled: requests waiting for them build them."""
+        for key, pending in list(self._pending.items()):
+            pending.abandoned = True
+            self._cache._finish(key, pending)
+        self._pending.clear()
 
 
 class ReportCache:
@@ -133,6 +163,8 @@ class ReportCache:
                 self.misses += 1
         if not owner:
             pending.done.wait()
+            if pending.abandoned:  # a reservation let it go: build it here
+                return self.get_or_build(key, build, refresh=refresh)
             if pending.error is not None:
                 raise pending.error
             return pending.value
@@ -146,9 +178,28 @@ class ReportCache:
             self._store(key, value)
             return value
         finally:
-            with self._lock:
-                self._pending.pop(key, None)
-            pending.done.set()
+            self._finish(key, pending)
+
+    def reserve(self, keys: Iterable[Hashable]) -> Reservation:
+        """Reserve the keys that are neither cached nor being built, to fill them in bulk.
+
+        Requests for a reserved key wait for :meth:`Reservation.fill`; call
+        :meth:`Reservation.release` (in a ``finally``) for the keys left unfilled.
+        """
+        mine: dict[Hashable, _Pending] = {}
+        with self._lock:
+            for key in keys:
+                if key in self._entries or key in self._pending or key in mine:
+                    continue
+                mine[key] = self._pending[key] = _Pending()
+                self.misses += 1
+        return Reservation(self, mine)
+
+    def _finish(self, key: Hashable, pending: _Pending) -> None:
+        with self._lock:
+            if self._pending.get(key) is pending:
+                del self._pending[key]
+        pending.done.set()
 
     def _store(self, key: Hashable, value: Any) -> None:
         with self._lock:

@@ -35,6 +35,7 @@ from .cache import ReportCache
 
 __all__ = [
     "ANON_CSRF_COOKIE",
+    "REPORT_LISTED",
     "SESSION_COOKIE",
     "AppContext",
     "Auth",
@@ -48,6 +49,7 @@ __all__ = [
     "client_ip",
     "get_conn",
     "get_ctx",
+    "report_key",
     "require_principal",
 ]
 
@@ -226,6 +228,11 @@ def cached_dashboard(
     return data
 
 
+def report_key(chain: str, region_code: str, version: Hashable) -> tuple[Any, ...]:
+    """Return the cache key of a chain report (see :func:`cached_report`)."""
+    return ("report", chain, region_code, version)
+
+
 def cached_report(
     ctx: AppContext, conn: sa.Connection, chain: str, region_code: str
 ) -> ChainReport:
@@ -236,7 +243,7 @@ def cached_report(
     ChainNotFound, RegionNotFound, AnalysisError
         As :func:`~chainatlas.services.chain_report.chain_report`.
     """
-    key: tuple[Any, ...] = ("report", chain, region_code, ctx.cache.data_version(conn))
+    key = report_key(chain, region_code, ctx.cache.data_version(conn))
 
     def refresh() -> ChainReport:
         with ctx.engine.connect() as own:

@@ -7,6 +7,7 @@ the plain dict that the page template renders and the API validates against its 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -16,6 +17,7 @@ import sqlalchemy as sa
 
 from chainatlas.errors import InvalidData
 from chainatlas.services import browse
+from chainatlas.services.chain_report import ChainReport
 from chainatlas.services.chain_view import (
     LEVELS,
     chain_view,
@@ -32,6 +34,7 @@ from .deps import AppContext, cached_dashboard, cached_report
 
 __all__ = [
     "RISK_PAGE_MAX",
+    "RiskIndex",
     "chain_data",
     "dashboard_data",
     "enterprise_data",
@@ -47,6 +50,14 @@ RISK_PAGE_MAX = 500
 """The most risk points one page of the risk list returns."""
 
 _LEVEL_RANK = {lv: i for i, lv in enumerate(LEVELS)}
+
+
+@dataclass(frozen=True, slots=True)
+class RiskIndex:
+    """Every visible risk point of a risk list, sorted, and the reports they come from."""
+
+    rows: pd.DataFrame
+    reports: dict[str, ChainReport]
 
 
 def dashboard_data(
@@ -100,13 +111,14 @@ def risk_index(
     chain: str | None,
     region: str | None,
     level: str | None,
-) -> tuple[dict[str, Any], list[str], pd.DataFrame]:
+) -> tuple[dict[str, Any], list[str], RiskIndex]:
     """Return ``(region, chain codes, index)`` of every risk point the user may see.
 
     The index has one row per point (``chain``, ``position`` in the chain's ranking,
     ``rank`` of the level, ``score``, ``id``), sorted worst first (level, then score),
-    then by chain and id. It is built from the scored points without making the point
-    objects, and cached under the data version; :func:`risk_page` makes one page.
+    then by chain and id, and the reports the positions belong to. It is built from the
+    scored points without making the point objects, and cached under the data version;
+    :func:`risk_page` makes one page.
 
     Raises
     ------
@@ -120,8 +132,7 @@ def risk_index(
     variant = principal.enterprise_id if principal.role == "enterprise" else "all"
     version = ctx.cache.data_version(conn)
 
-    def build_one(code: str) -> pd.DataFrame:
-        report = cached_report(ctx, conn, code, where["code"])
+    def build_one(code: str, report: ChainReport) -> pd.DataFrame:
         pos = visible_positions(report, principal, level=level)
         pts = report.risk.points.iloc[pos]
         src = report.risk.source
@@ -140,41 +151,42 @@ def risk_index(
             }
         )
 
-    def build_all() -> pd.DataFrame:
+    def build_all() -> RiskIndex:
+        reports = {code: cached_report(ctx, conn, code, where["code"]) for code in codes}
         parts = [
             ctx.cache.get_or_build(
                 ("risk-index", code, where["code"], variant, level, version),
-                partial(build_one, code),
+                partial(build_one, code, reports[code]),
             )
             for code in codes
         ]
         if not parts:
-            return pd.DataFrame(columns=["chain", "position", "rank", "score", "id"])
+            empty = pd.DataFrame(columns=["chain", "position", "rank", "score", "id"])
+            return RiskIndex(empty, reports)
         both: pd.DataFrame = pd.concat(parts, ignore_index=True)
         both["neg_score"] = -both["score"]
         both = both.sort_values(["rank", "neg_score", "chain", "id"], kind="stable")
-        return both.drop(columns="neg_score").reset_index(drop=True)
+        return RiskIndex(both.drop(columns="neg_score").reset_index(drop=True), reports)
 
     key = ("risk-list", tuple(codes), where["code"], variant, level, version)
-    index: pd.DataFrame = ctx.cache.get_or_build(key, build_all)
+    index: RiskIndex = ctx.cache.get_or_build(key, build_all)
     return where, codes, index
 
 
 def risk_page(
-    ctx: AppContext,
     conn: sa.Connection,
     principal: Principal,
-    region_code: str,
-    index: pd.DataFrame,
+    index: RiskIndex,
     *,
     offset: int = 0,
     limit: int | None = None,
 ) -> list[dict[str, Any]]:
     """Return the risk rows of one page of ``index`` (see :func:`risk_index`), in order."""
-    page = index.iloc[offset:] if limit is None else index.iloc[offset : offset + limit]
+    rows_of = index.rows
+    page = rows_of.iloc[offset:] if limit is None else rows_of.iloc[offset : offset + limit]
     rows: dict[tuple[str, int], dict[str, Any]] = {}
     for code, part in page.groupby("chain", sort=False):
-        report = cached_report(ctx, conn, str(code), region_code)
+        report = index.reports[str(code)]
         positions = part["position"].to_numpy(dtype=np.int64)
         for p, row in zip(positions, risk_rows(conn, report, principal, positions), strict=True):
             rows[(str(code), int(p))] = row
@@ -209,12 +221,10 @@ def risk_data(
         "region": {"code": where["code"], "name": where["name_zh"], "name_en": where["name_en"]},
         "chains": codes,
         "level": level,
-        "total": len(index),
+        "total": len(index.rows),
         "offset": offset,
         "limit": limit,
-        "data": risk_page(
-            ctx, conn, principal, str(where["code"]), index, offset=offset, limit=limit
-        ),
+        "data": risk_page(conn, principal, index, offset=offset, limit=limit),
     }
 
 

@@ -20,10 +20,11 @@ import logging
 import threading
 
 from chainatlas.services import browse
+from chainatlas.services.chain_report import chain_reports
 from chainatlas.services.principals import Principal
 from chainatlas.store.chains import list_chains
 
-from .deps import AppContext, cached_dashboard, cached_report
+from .deps import REPORT_LISTED, AppContext, cached_dashboard, report_key
 
 __all__ = ["ReportWarmer", "SYSTEM"]
 
@@ -72,20 +73,34 @@ class ReportWarmer:
             self._thread = None
 
     def warm_once(self) -> list[str]:
-        """Build every chain report and the dashboard of the main region; return the chains."""
+        """Build every chain report and the dashboard of the main region; return the chains.
+
+        The reports missing from the cache are reserved first (requests for them wait for
+        this round) and built together: every enterprise and link is read once and the
+        chains are analysed in threads (:func:`~chainatlas.services.chain_report.
+        chain_reports`).
+        """
         ctx = self._ctx
         built: list[str] = []
         with ctx.engine.connect() as conn:
             region = browse.default_region(conn, SYSTEM)
             code = str(region["code"])
+            version = ctx.cache.data_version(conn)
+            chains = [str(c["code"]) for c in list_chains(conn) if c["segments"]]
+            keys = {c: report_key(c, code, version) for c in chains}
+            held = ctx.cache.reserve(keys.values())
+            try:
+                todo = [c for c in chains if keys[c] in held.keys]
+                if todo:
+                    reports = chain_reports(conn, todo, code, limit=REPORT_LISTED)
+                    for chain, report in zip(todo, reports, strict=True):
+                        held.fill(keys[chain], report)
+                        built.append(chain)
+                        if self._stop.is_set():
+                            break
+            finally:
+                held.release()
             cached_dashboard(ctx, conn, SYSTEM, region)
-            for chain in list_chains(conn):
-                if self._stop.is_set():
-                    break
-                if chain["segments"]:
-                    cached_report(ctx, conn, str(chain["code"]), code)
-                    built.append(str(chain["code"]))
-                conn.rollback()  # end the read transaction: the next report sees new data
         return built
 
     def _run(self) -> None:

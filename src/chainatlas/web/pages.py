@@ -216,7 +216,7 @@ def risk_xlsx(
     where, _codes, index = views.risk_index(
         ctx, conn, principal, chain=chain, region=region, level=level
     )
-    found = views.risk_page(ctx, conn, principal, str(where["code"]), index, limit=RISK_EXPORT_MAX)
+    found = views.risk_page(conn, principal, index, limit=RISK_EXPORT_MAX)
     rows = [
         {
             "chain": r["chain"],
@@ -241,12 +241,12 @@ def risk_xlsx(
     about = pd.DataFrame(
         [
             ("region 地区", where["code"]),
-            ("risk points 风险点", len(index)),
+            ("risk points 风险点", len(index.rows)),
             ("exported 已导出", len(frame)),
             (
                 "note 说明",
                 ""
-                if len(frame) == len(index)
+                if len(frame) == len(index.rows)
                 else f"最严重的前{len(frame):,}个；完整列表请分页调用 /api/v1/risks。 "
                 f"The worst {len(frame):,}; page through /api/v1/risks for the rest.",
             ),
