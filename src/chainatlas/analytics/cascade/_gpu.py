@@ -48,6 +48,7 @@ class TorchBackend(ArrayBackend):
             self.asarray(m.data),
             size=m.shape,
             dtype=self.xp.float64,
+            check_invariants=False,  # built from a valid scipy CSR matrix
         )
 
     def asarray(self, values: np.ndarray[Any, Any]) -> Any:
