@@ -91,3 +91,44 @@ def test_the_root_db_option_is_used_by_commands(tmp_path: Path) -> None:
     result = invoke("--db", db, "init")
     assert result.exit_code == 0, result.output
     assert db.exists()
+
+
+def test_a_database_without_tables_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    empty = tmp_path / "empty.db"
+    for args in (["chains", "list", "--db", str(empty)], ["--db", str(empty), "report", "nev"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "chainatlas", *args], capture_output=True, text=True
+        )
+        assert done.returncode == 1
+        assert "Traceback" not in done.stderr
+        assert done.stderr.startswith(f"Error: sqlite:///{empty} has no ChainAtlas tables")
+        assert "chainatlas init" in done.stderr
+    refused = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "chainatlas",
+            "chains",
+            "list",
+            "--db",
+            "postgresql://nobody:secret@127.0.0.1:1/x",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    assert refused.stderr.startswith("Error: cannot use postgresql+psycopg://nobody:***@")
+    assert "secret" not in refused.stderr
+
+
+def test_serve_refuses_a_database_without_tables(tmp_path: Path) -> None:
+    from chainatlas.errors import InvalidData
+
+    res = CliRunner().invoke(app, ["serve", "--db", str(tmp_path / "none.db")])
+    assert res.exit_code == 1 and isinstance(res.exception, InvalidData)
+    assert "has no ChainAtlas tables" in str(res.exception) and "chainatlas init" in str(
+        res.exception
+    )

@@ -10,6 +10,8 @@ from __future__ import annotations
 import sys
 
 import typer
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from chainatlas.cli import build as _build
 from chainatlas.cli import chains as _chains  # noqa: F401  (registers commands)
@@ -25,7 +27,7 @@ from chainatlas.cli import report as _report  # noqa: F401
 from chainatlas.cli import serve as _serve  # noqa: F401
 from chainatlas.cli import simulate as _simulate
 from chainatlas.cli import users as _users
-from chainatlas.cli._app import app, state
+from chainatlas.cli._app import app, settings_for, state
 from chainatlas.errors import ChainatlasError
 
 __all__ = ["app", "main"]
@@ -38,9 +40,29 @@ app.add_typer(_simulate.app, name="simulate", help="Disruption scenarios and sys
 app.add_typer(_users.app, name="user", help="Accounts and API tokens.")
 
 
+_MISSING_TABLE = ("no such table", "undefinedtable", "does not exist")
+
+
+def database_problem(err: DBAPIError) -> str:
+    """Say in one line why the database could not be used (no traceback for a user)."""
+    try:
+        url = state.used_url or settings_for().database_url
+        where = make_url(url).render_as_string(hide_password=True)
+    except Exception:  # an unparsable URL: say what the driver said only
+        where = "the database"
+    reason = str(err.orig).strip().splitlines()[0] if err.orig is not None else str(err)
+    if any(k in f"{type(err.orig).__name__} {reason}".lower() for k in _MISSING_TABLE):
+        return (
+            f"{where} has no ChainAtlas tables ({reason}); create them with "
+            "`chainatlas init` (or build the demo with `chainatlas demo`) first"
+        )
+    return f"cannot use {where}: {reason} (run with --debug for the details)"
+
+
 def main() -> None:
     """Run the CLI; map ChainAtlas errors to a one-line message and exit code 1.
 
+    Database errors (no tables yet, a server that does not answer) are one line too.
     Usage errors are reported by Typer with exit code 2.
     """
     try:
@@ -49,6 +71,11 @@ def main() -> None:
         if state.debug:
             raise
         typer.echo(f"Error: {err.message}", err=True)
+        sys.exit(1)
+    except DBAPIError as err:
+        if state.debug:
+            raise
+        typer.echo(f"Error: {database_problem(err)}", err=True)
         sys.exit(1)
     except KeyboardInterrupt:
         typer.echo("Interrupted.", err=True)

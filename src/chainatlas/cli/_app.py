@@ -17,6 +17,7 @@ __all__ = ["app", "settings_for", "state"]
 class _State:
     debug: bool = False
     db: str | None = None
+    used_url: str | None = None  # the database the command chose (named in errors)
 
 
 state = _State()
@@ -51,6 +52,9 @@ def settings_for(db: str | Path | None = None) -> Settings:
     """Return settings with the database chosen by ``--db`` (command or root option)."""
     chosen = db if db is not None else state.db
     base = get_settings()
-    if chosen is None:
-        return base
-    return base.model_copy(update={"database_url": Settings(database_url=str(chosen)).database_url})
+    if chosen is not None:
+        base = base.model_copy(
+            update={"database_url": Settings(database_url=str(chosen)).database_url}
+        )
+    state.used_url = base.database_url
+    return base
