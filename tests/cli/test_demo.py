@@ -99,6 +99,7 @@ def test_serve_runs_the_app_on_the_host_and_port_given(
         "run_server",
         lambda settings, host, port: served.append((settings.database_url, host, port)),
     )
+    assert invoke("init", "--db", tmp_path / "x.db").exit_code == 0
     result = invoke("serve", "--host", "0.0.0.0", "--port", 9001, "--db", tmp_path / "x.db")
     assert result.exit_code == 0, result.output
     assert served == [(f"sqlite:///{tmp_path / 'x.db'}", "0.0.0.0", 9001)]
