@@ -136,11 +136,7 @@ def risk_index(
         pos = visible_positions(report, principal, level=level)
         pts = report.risk.points.iloc[pos]
         src = report.risk.source
-        ids = (
-            point_ids(pts, src.segment_codes(), src.ctx.data.links.products)
-            if src is not None
-            else [report.risk.items[int(i)].id for i in pos]
-        )
+        ids = point_ids(pts, src.segment_codes(), src.ctx.data.links.products)
         return pd.DataFrame(
             {
                 "chain": code,

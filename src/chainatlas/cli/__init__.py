@@ -27,7 +27,7 @@ from chainatlas.cli import report as _report  # noqa: F401
 from chainatlas.cli import serve as _serve  # noqa: F401
 from chainatlas.cli import simulate as _simulate
 from chainatlas.cli import users as _users
-from chainatlas.cli._app import app, settings_for, state
+from chainatlas.cli._app import app, no_tables_message, settings_for, state
 from chainatlas.errors import ChainatlasError
 
 __all__ = ["app", "main"]
@@ -52,10 +52,7 @@ def database_problem(err: DBAPIError) -> str:
         where = "the database"
     reason = str(err.orig).strip().splitlines()[0] if err.orig is not None else str(err)
     if any(k in f"{type(err.orig).__name__} {reason}".lower() for k in _MISSING_TABLE):
-        return (
-            f"{where} has no ChainAtlas tables ({reason}); create them with "
-            "`chainatlas init` (or build the demo with `chainatlas demo`) first"
-        )
+        return no_tables_message(where, reason)
     return f"cannot use {where}: {reason} (run with --debug for the details)"
 
 

@@ -58,3 +58,12 @@ def settings_for(db: str | Path | None = None) -> Settings:
         )
     state.used_url = base.database_url
     return base
+
+
+def no_tables_message(where: str, detail: str = "") -> str:
+    """Say that ``where`` has no ChainAtlas tables yet, and what creates them."""
+    found = f" ({detail})" if detail else ""
+    return (
+        f"{where} has no ChainAtlas tables{found}; create them with `chainatlas init` "
+        "(or build the demo with `chainatlas demo`) first"
+    )

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from chainatlas.cli._app import app, settings_for
+from chainatlas.cli._app import app, no_tables_message, settings_for
 from chainatlas.errors import InvalidData
 from chainatlas.services.database import database_status
 from chainatlas.settings import Settings
@@ -38,10 +38,7 @@ def check_ready(settings: Settings) -> None:
     finally:
         engine.dispose()
     if status.revision is None:
-        raise InvalidData(
-            f"{status.url} has no ChainAtlas tables; create them with `chainatlas init` "
-            "(or build the demo with `chainatlas demo`) first"
-        )
+        raise InvalidData(no_tables_message(status.url))
     if not status.up_to_date:
         raise InvalidData(
             f"{status.url} is at schema revision {status.revision}, this version needs "

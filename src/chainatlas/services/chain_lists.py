@@ -125,7 +125,7 @@ def gap_list(conn: sa.Connection, p: ChainProfile, risk: RiskAnalysis) -> list[d
     """Return the missing and weak segments, missing first, with attraction targets."""
     targets: dict[str, list[dict[str, Any]]] = {}
     pts, src = risk.points, risk.source
-    if src is not None and len(pts):
+    if len(pts):
         # attraction targets of a gap: those of its best-ranked point that names some
         has = src.masks()["attract_investment"] & (pts["targets_any"].to_numpy() > 0)
         for point in risk.select(conn, _first_per_segment(has, pts["segment"].to_numpy())):
@@ -170,7 +170,7 @@ def merged_countermeasures(conn: sa.Connection, risk: RiskAnalysis) -> list[dict
     """
     rank = {"high": 0, "medium": 1, "low": 2}
     pts, src = risk.points, risk.source
-    if src is None or not len(pts):
+    if not len(pts):
         return []
     masks = src.masks()
     seg = pts["segment"].to_numpy()

@@ -26,7 +26,7 @@ from chainatlas.services.chain_report import ChainReport
 from chainatlas.services.principals import Principal, region_subtree
 from chainatlas.services.supply_risk import RiskPoint
 from chainatlas.store import analysis_reads as ar
-from chainatlas.store.schema import enterprise_years, enterprises, regions, supply_links
+from chainatlas.store.schema import enterprises, regions, supply_links
 
 __all__ = [
     "LEVELS",
@@ -374,25 +374,10 @@ def _members(
     """Return the largest :data:`SEGMENT_MEMBERS` of ``ids`` by output, named."""
     if not ids:
         return []
-    year = report.profile.year
     arr = np.asarray(ids, dtype=np.int64)
-    source = report.risk.source
-    if source is not None:
-        # the analysis holds every enterprise's output of the report's year
-        known = source.ctx.ents.output
-        out = np.where(arr < len(known), known[np.minimum(arr, len(known) - 1)], np.nan)
-    else:
-        out = np.full(len(arr), np.nan)
-        if year is not None:
-            found: dict[int, float] = {}
-            for eid, value in conn.execute(
-                sa.select(enterprise_years.c.enterprise_id, enterprise_years.c.output_value)
-                .where(enterprise_years.c.enterprise_id.in_(sorted(ids)))
-                .where(enterprise_years.c.year == year)
-            ):
-                if value is not None:
-                    found[int(eid)] = float(value)
-            out = np.array([found.get(int(i), np.nan) for i in arr])
+    # the analysis holds every member's output of the report's year
+    known = report.risk.source.ctx.ents.output
+    out = np.where(arr < len(known), known[np.minimum(arr, len(known) - 1)], np.nan)
     order = np.lexsort((arr, -np.nan_to_num(out, nan=-np.inf)))[:SEGMENT_MEMBERS]
     top = [int(i) for i in arr[order]]
     labels = ar.enterprise_labels(conn, top)
@@ -440,6 +425,7 @@ def segment_view(
     hide = redacted_for(principal)
     row = next(r for r in _segments(report, principal) if r["id"] == segment)
     area = _area(conn, str(report.profile.region["code"]))
+    visible = visible_positions(report, principal, segment=segment)
     member_ids = seg.enterprise_ids
     if hide:
         member_ids = tuple(i for i in member_ids if _own(principal, i))
@@ -465,6 +451,6 @@ def segment_view(
         },
         "enterprises": members,
         "suppliers": suppliers,
-        "risks": risk_rows(conn, report, principal, segment=segment, limit=SEGMENT_RISKS),
-        "risks_visible": len(visible_positions(report, principal, segment=segment)),
+        "risks": risk_rows(conn, report, principal, visible, limit=SEGMENT_RISKS),
+        "risks_visible": len(visible),
     }

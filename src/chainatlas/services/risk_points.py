@@ -30,7 +30,6 @@ from chainatlas.analytics.chainmap import (
     countermeasure_text,
     risk_reasons,
 )
-from chainatlas.analytics.chainmap._sorting import unique_first
 from chainatlas.services.chain_context import ChainContext
 
 __all__ = [
@@ -190,15 +189,19 @@ class RiskPointSource:
     """Turns rows of the ranked risk-point frame into :class:`RiskPoint` objects.
 
     ``link_pos[bounds[i]:bounds[i + 1]]`` are the positions (in the chain's links) of
-    the links behind point ``i``. Objects are built once and kept (up to
-    :attr:`keep` of them; beyond that the kept ones are dropped and built again when
-    asked for, so paging through a huge list does not grow memory without bound).
+    the links behind point ``i``; ``members`` are the chain's distinct memberships as
+    keys ``enterprise · S + segment``, sorted, and ``member_tiers`` their tiers. Objects
+    are built once and kept (up to :attr:`keep` of them; beyond that the kept ones are
+    dropped and built again when asked for, so paging through a huge list does not grow
+    memory without bound).
     """
 
     ctx: ChainContext
     points: pd.DataFrame = field(repr=False)
     link_pos: IntArray = field(repr=False)
     bounds: IntArray = field(repr=False)
+    members: IntArray = field(repr=False)
+    member_tiers: IntArray = field(repr=False)
     _pools: list[IntArray] | None = field(default=None, repr=False)
     _masks: dict[str, BoolArray] | None = field(default=None, repr=False)
     _made: dict[int, RiskPoint] = field(default_factory=dict, repr=False)
@@ -220,11 +223,9 @@ class RiskPointSource:
             ctx = self.ctx
             d, ents = ctx.data, ctx.ents
             n_seg = max(d.n_segments, 1)
-            keys, first = unique_first(d.m_ent * n_seg + d.m_seg)
-            tiers = ctx.m_tier[first]
-            ent, seg = keys // n_seg, keys % n_seg
+            ent, seg = self.members // n_seg, self.members % n_seg
             out = np.nan_to_num(ents.output[ent], nan=-1.0)
-            order = np.lexsort((ent, -out, tiers, seg))
+            order = np.lexsort((ent, -out, self.member_tiers, seg))
             ent, seg = ent[order], seg[order]
             self._pools = np.split(ent, np.searchsorted(seg, np.arange(1, d.n_segments)))
         return self._pools

@@ -65,7 +65,7 @@ class RiskAnalysis:
     points: pd.DataFrame = field(repr=False)
     items: list[RiskPoint]
     warnings: list[Text]
-    source: RiskPointSource | None = field(default=None, repr=False)
+    source: RiskPointSource = field(repr=False)
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -100,7 +100,7 @@ class RiskAnalysis:
         if level is not None:
             keep &= (p["level"] == level).to_numpy()
         if segment is not None:
-            codes = [] if self.source is None else self.source.segment_codes()
+            codes = self.source.segment_codes()
             at = codes.index(segment) if segment in codes else -1
             keep &= p["segment"].to_numpy() == at
         if buyer is not None:
@@ -120,13 +120,11 @@ class RiskAnalysis:
     ) -> list[RiskPoint]:
         """Return the points at ``positions`` (default: all), ``offset`` and ``limit`` applied.
 
-        Listed points are reused; the others are made from ``points`` (reading the names
-        they show through ``conn``).
+        Points already made (the listed ones among them) are reused; the others are made
+        from ``points`` (reading the names they show through ``conn``).
         """
         pos = np.arange(len(self.points)) if positions is None else np.asarray(positions)
         pos = pos[offset:] if limit is None else pos[offset : offset + limit]
-        if self.source is None or all(int(i) < len(self.items) for i in pos):
-            return [self.items[int(i)] for i in pos if int(i) < len(self.items)]
         return self.source.get(conn, pos)
 
     def to_dict(self) -> dict[str, Any]:
@@ -197,14 +195,17 @@ def _edge_class(ctx: ChainContext) -> npt.NDArray[np.int8]:
 
 
 def _point_frames(
-    ctx: ChainContext, profile: ChainProfile
+    ctx: ChainContext, profile: ChainProfile, capable: tuple[IntArray, IntArray, IntArray]
 ) -> tuple[pd.DataFrame, IntArray, IntArray]:
-    """Return the risk points (unsorted), and link positions with their point of each."""
+    """Return the risk points (unsorted), and link positions with their point of each.
+
+    ``capable`` is what :func:`_capable` returns for ``ctx``.
+    """
     d, ents, rule = ctx.data, ctx.ents, ctx.options.rule
     lk = d.links
     n_seg = d.n_segments
     n_prod = max(len(lk.products), 1)
-    keys, _tiers, cap = _capable(ctx)
+    keys, _tiers, cap = capable
     area = ctx.shared.regions.area[ents.region[lk.supplier]]
     sup_capable = member_of(lk.supplier * max(n_seg, 1) + lk.segment, keys)
     choke = np.array([bool(s["choke_point"]) for s in d.segments], dtype=bool)
@@ -346,7 +347,8 @@ def risks_from(
     ``limit=None`` lists every point; the counts in ``summary`` always cover all, and
     :meth:`RiskAnalysis.select` makes any other point when asked.
     """
-    points, link_pos, link_point = _point_frames(ctx, profile)
+    capable = _capable(ctx)
+    points, link_pos, link_point = _point_frames(ctx, profile, capable)
     order = _rank(points)
     points = points.iloc[order].reset_index(drop=True)
     remap = np.empty(len(order), dtype=np.int64)
@@ -356,7 +358,7 @@ def risks_from(
     link_pos, link_point = link_pos[sort], link_point[sort]
     bounds = np.searchsorted(link_point, np.arange(len(points) + 1))
     shown = len(points) if limit is None else min(limit, len(points))
-    source = RiskPointSource(ctx, points, link_pos, bounds)
+    source = RiskPointSource(ctx, points, link_pos, bounds, capable[0], capable[1])
     return RiskAnalysis(
         chain={k: ctx.data.chain[k] for k in ("code", "name_zh", "name_en")},
         region=ctx.scope.to_dict(),
