@@ -8,7 +8,7 @@ park) reads the default.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -31,6 +31,7 @@ from chainatlas.analytics.chainmap._sorting import sorted_unique
 from chainatlas.errors import AnalysisError, ChainNotFound, RegionNotFound
 from chainatlas.services._refs import short_region_name
 from chainatlas.store import analysis_reads as ar
+from chainatlas.store import link_reads, whole_database
 from chainatlas.store.chains import list_chains
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "load_chain",
     "load_enterprises",
     "load_link_table",
+    "start_whole_database",
     "resolve_scope",
 ]
 
@@ -312,7 +314,15 @@ def load_enterprises(
 
     ``ids`` limits the read to those enterprises (None: all of them).
     """
-    attrs = ar.enterprise_attributes(conn, ids)
+    years = [] if year is None else [year, year - 1]
+    return _enterprises(
+        ar.enterprise_attributes(conn, ids), {y: ar.outputs(conn, y, ids) for y in years}, year, ids
+    )
+
+
+def _enterprises(
+    attrs: ar.Columns, outputs: dict[int, ar.Columns], year: int | None, ids: IntArray | None
+) -> Enterprises:
     size = int(max(attrs["id"].max(initial=0), 0 if ids is None else ids.max(initial=0))) + 1
     known = _by_id(size, False, bool)
     region = _by_id(size, -1, np.int64)
@@ -324,10 +334,30 @@ def load_enterprises(
     output_prev = _by_id(size, np.nan, np.float64)
     if year is not None:
         for target, y in ((output, year), (output_prev, year - 1)):
-            got = ar.outputs(conn, y, ids)
+            got = outputs[y]
             keep = got["enterprise_id"] < size
             target[got["enterprise_id"][keep]] = got["output_value"][keep]
     return Enterprises(known, region, park, output, output_prev, year)
+
+
+def start_whole_database(
+    conn: sa.Connection, year: int | None, *, as_of: date | None = None
+) -> Callable[[], tuple[Enterprises, ar.Columns, LinkTable]]:
+    """Start reading every enterprise, membership and link; call the result to finish.
+
+    Returns what :func:`load_enterprises`, ``chain_memberships`` and
+    :func:`load_link_table` return (see
+    :func:`~chainatlas.store.whole_database.start_whole_database`).
+    """
+    years = [] if year is None else [year, year - 1]
+    finish = whole_database.start_whole_database(conn, years, as_of=as_of)
+
+    def done() -> tuple[Enterprises, ar.Columns, LinkTable]:
+        got = finish()
+        ents = _enterprises(got.attributes, got.outputs, year, None)
+        return ents, got.memberships, _link_table([got.links])
+
+    return done
 
 
 @dataclass(slots=True)
@@ -424,15 +454,21 @@ def _link_table(parts: Sequence[ar.Columns]) -> LinkTable:
             return cols[k][0].astype(dtype, copy=False)
         return np.concatenate(cols[k]).astype(dtype, copy=False)
 
+    # product codes in the order of the names, whatever order the reads met them in, so
+    # that ties broken by product come out the same on every backend and read path
+    names = sorted(codes.names)
+    rank = np.empty(len(names), dtype=np.int64)
+    rank[[codes.index[n] for n in names]] = np.arange(len(names))
+    product = rank[np.concatenate(prods)] if prods else np.zeros(0, dtype=np.int64)
     return LinkTable(
         cat("id", np.int64),
         cat("supplier_id", np.int64),
         cat("buyer_id", np.int64),
-        np.concatenate(prods) if prods else np.zeros(0, dtype=np.int64),
+        product,
         cat("segment_id", np.int64),
         cat("annual_value", np.float64),
         cat("share", np.float64),
-        codes.names,
+        names,
     )
 
 
@@ -440,7 +476,7 @@ def load_link_table(
     conn: sa.Connection, *, chain_id: int | None = None, as_of: date | None = None
 ) -> LinkTable:
     """Read the links of one chain (or every link) valid on ``as_of`` into a LinkTable."""
-    return _link_table([ar.link_columns(conn, chain_id=chain_id, as_of=as_of)])
+    return _link_table([link_reads.link_columns(conn, chain_id=chain_id, as_of=as_of)])
 
 
 @dataclass(slots=True)
@@ -463,6 +499,7 @@ class ChainData:
     links: LinkTable
     inferred: BoolArray
     warnings: list[Text] = field(default_factory=list)
+    _primary: tuple[IntArray, IntArray] | None = field(default=None, repr=False)
 
     @property
     def n_segments(self) -> int:
@@ -478,12 +515,16 @@ class ChainData:
         prim = np.full(size + 1, -1, dtype=np.int64)
         if len(self.m_ent) == 0:
             return prim
-        share = np.nan_to_num(self.m_share, nan=0.0)
-        order = np.lexsort((-self.m_seg, share, self.m_ent))
-        # the last row of each enterprise in this order is its primary segment
-        ent = self.m_ent[order]
-        last = np.r_[ent[1:] != ent[:-1], True]
-        prim[ent[last]] = self.m_seg[order][last]
+        if self._primary is None:
+            share = np.nan_to_num(self.m_share, nan=0.0)
+            order = np.lexsort((-self.m_seg, share, self.m_ent))
+            # the last row of each enterprise in this order is its primary segment
+            ent = self.m_ent[order]
+            last = np.r_[ent[1:] != ent[:-1], True]
+            self._primary = (ent[last], self.m_seg[order][last])
+        ent, seg = self._primary
+        fits = ent <= size
+        prim[ent[fits]] = seg[fits]
         return prim
 
 
@@ -639,3 +680,4 @@ def drop_unknown_enterprises(data: ChainData, known: BoolArray) -> None:
     if not mgood.all():
         data.m_ent, data.m_seg = data.m_ent[mgood], data.m_seg[mgood]
         data.m_share = data.m_share[mgood]
+        data._primary = None  # computed from the memberships just changed

@@ -17,9 +17,9 @@ written outside an import run that updates or deletes enterprise rows, yearly fi
 memberships without adding rows (e.g. hand-written SQL). The latest ``imported_at`` of
 the million-row tables is left out on purpose: reading it scans every row (about as long
 as a warm push list). Columns that depend on the day (age, life-cycle stage) are derived
-from cached columns on each call. In-memory SQLite databases are never cached, and on
-PostgreSQL neither is anything read in a transaction that has written (its data may be
-rolled back).
+from cached columns on each call. In-memory SQLite databases are never cached, and
+neither is anything read in a transaction that has written (its data may be rolled back;
+:func:`~chainatlas.store.tx.has_uncommitted_writes`).
 
 Cached arrays are read-only. Entries of at most ``max_databases`` databases are kept, the
 least recently used dropped first; a new version of a database replaces the old one.
@@ -37,6 +37,7 @@ import sqlalchemy as sa
 
 from chainatlas.domain.policy_frame import SetColumn
 from chainatlas.store import policy_reads as pr
+from chainatlas.store.tx import has_uncommitted_writes
 
 __all__ = [
     "AttributeCache",
@@ -154,6 +155,6 @@ def cache_slot(conn: sa.Connection, cache: AttributeCache | None) -> dict[str, A
     if cache is None:
         return None
     database = _database(conn)
-    if database is None or pr.has_uncommitted_writes(conn):
+    if database is None or has_uncommitted_writes(conn):
         return None
     return cache.slot(database, pr.data_version(conn))

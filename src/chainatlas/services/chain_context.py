@@ -28,8 +28,8 @@ from chainatlas.services._frames import (
     drop_unknown_enterprises,
     load_chain,
     load_enterprises,
-    load_link_table,
     resolve_scope,
+    start_whole_database,
 )
 from chainatlas.store import analysis_reads as ar
 
@@ -111,7 +111,9 @@ def shared_data(
     regions = RegionIndex.load(conn)
     scope = resolve_scope(conn, regions, region, opts.reference)
     year = opts.year if opts.year is not None else ar.latest_output_year(conn)
-    ents = load_enterprises(conn, year) if whole_database else None
+    ents, memberships, links = (
+        start_whole_database(conn, year, as_of=opts.as_of)() if whole_database else (None,) * 3
+    )
     # with every enterprise in hand, the totals are a bincount away; else SQL sums them
     totals = ar.region_totals(conn, year) if ents is None else _region_totals(ents)
     local = scope.local[totals["region_id"]] | scope.local[totals["park_id"]]
@@ -127,11 +129,10 @@ def shared_data(
         int(totals["enterprises"][ref].sum()),
         int(totals["with_output"][local].sum()),
     )
-    if ents is not None:
-        links = load_link_table(conn, as_of=opts.as_of)
+    if ents is not None and links is not None:
+        shared.memberships = memberships
         shared.enterprises = ents
         shared.links = links.take(_touching(scope, ents, links))
-        shared.memberships = ar.chain_memberships(conn)
         shared.tiers = scope.tiers(ents.region, ents.park)
     return shared
 

@@ -272,7 +272,7 @@ def profile_from(conn: sa.Connection, ctx: ChainContext) -> ChainProfile:
                 ),
                 leaders=tuple(leaders.get(p, [])),
                 quality=q,
-                enterprise_ids=tuple(int(e) for e in by_seg[p]),
+                enterprise_ids=tuple(np.asarray(by_seg[p], dtype=np.int64).tolist()),
             )
         )
     table.index = pd.Index([s.id for s in rows], name="segment")

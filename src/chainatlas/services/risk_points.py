@@ -383,7 +383,7 @@ class RiskPointSource:
                     measures=measures,
                     countermeasures=tuple(cms),
                     trace={
-                        "link_ids": sorted(int(x) for x in lk.id[lp]),
+                        "link_ids": sorted(lk.id[lp].tolist()),
                         "supplier_ids": sups,
                         "segment_id": int(seg["id"]),
                         "findings": [c for c in REASON_CODES if r[c]],

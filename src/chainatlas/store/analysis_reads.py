@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator, Sequence
-from datetime import date
 from operator import itemgetter
 from typing import Any
 
@@ -35,8 +34,6 @@ __all__ = [
     "industry_members",
     "insert_event",
     "latest_output_year",
-    "link_columns",
-    "link_id_bounds",
     "outputs",
     "region_group_members",
     "region_rows",
@@ -45,6 +42,7 @@ __all__ = [
     "segment_index",
     "segment_products",
     "segment_rows",
+    "sentinel_to_nan",
 ]
 
 Columns = dict[str, npt.NDArray[Any]]
@@ -59,11 +57,6 @@ def _sql(conn: sa.Connection, text: str) -> str:
     if conn.dialect.paramstyle in {"format", "pyformat"}:
         return text.replace("%", "%%").replace("?", "%s")
     return text
-
-
-def _day(conn: sa.Connection, day: date) -> Any:
-    # SQLite stores SQLAlchemy Date columns as ISO text; compare like with like.
-    return day.isoformat() if conn.dialect.name == "sqlite" else day
 
 
 def _cursor(conn: sa.Connection, size: int) -> Any:
@@ -154,7 +147,7 @@ def _scalars(
         cur.close()
 
 
-def _nan(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+def sentinel_to_nan(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     """Turn the sentinel -1 (NULL of a non-negative column) into NaN."""
     out = values.astype(np.float64)
     out[out < 0] = np.nan
@@ -263,155 +256,11 @@ def chain_memberships(conn: sa.Connection, chain_id: int | None = None) -> Colum
         params.append(chain_id)
     text += " ORDER BY es.enterprise_id, es.segment_id"
     rec = _records(conn, text, params, [("e", "i8"), ("s", "i8"), ("r", "f8")], _CHUNK + 1)
-    return {"enterprise_id": rec["e"], "segment_id": rec["s"], "revenue_share": _nan(rec["r"])}
-
-
-def _valid(conn: sa.Connection, as_of: date | None) -> tuple[str, list[Any]]:
-    if as_of is None:
-        return "", []
-    d = _day(conn, as_of)
-    return (
-        " AND (l.valid_from IS NULL OR l.valid_from <= ?) AND (l.valid_to IS NULL OR "
-        "l.valid_to >= ?)",
-        [d, d],
-    )
-
-
-def _max_id(conn: sa.Connection, table: sa.Table) -> int:
-    got = conn.execute(sa.select(sa.func.max(table.c.id))).scalar()
-    return 0 if got is None else int(got)
-
-
-def link_columns(
-    conn: sa.Connection,
-    *,
-    chain_id: int | None = None,
-    as_of: date | None = None,
-    id_range: tuple[int, int] | None = None,
-) -> Columns:
-    """Return supply links as columns, valid on ``as_of`` (all links when None).
-
-    With ``chain_id``, only the chain's links: those whose segment is one of the chain's
-    segments, and those without a segment whose supplier is a member of the chain
-    (``segment_id`` -1; the service places them). ``id_range`` = (lo, hi) limits the
-    read to ``lo <= id < hi`` (for reading in parallel).
-
-    Columns: ``id``, ``supplier_id``, ``buyer_id``, ``segment_id`` (-1 when empty),
-    ``annual_value`` and ``share`` (NaN when empty), ordered by id; and ``product``
-    (object), or on PostgreSQL ``product_code`` with ``product_names`` (the codes are
-    computed by the server, so no string travels per row).
-    Supplier, buyer and segment travel packed into one integer per row when the ids
-    allow it, which halves the cost of the read.
-    """
-    where = "1 = 1"
-    params: list[Any] = []
-    if chain_id is not None:
-        where = (
-            "(l.segment_id IN (SELECT id FROM segments WHERE chain_id = ?) OR "
-            "(l.segment_id IS NULL AND l.supplier_id IN (SELECT es.enterprise_id FROM "
-            "enterprise_segments es JOIN segments sg ON sg.id = es.segment_id "
-            "WHERE sg.chain_id = ?)))"
-        )
-        params = [chain_id, chain_id]
-    if id_range is not None:
-        where += " AND l.id >= ? AND l.id < ?"
-        params += [int(id_range[0]), int(id_range[1])]
-    valid, vparams = _valid(conn, as_of)
-    where += valid
-    params += vparams
-    be = max(_max_id(conn, s.enterprises), 1).bit_length()
-    bs = (_max_id(conn, s.segments) + 1).bit_length()
-    hint = _CHUNK + 1
-    packed = 2 * be + bs <= 62
-    pg = conn.dialect.name == "postgresql"
-    names: list[str] = []
-    join = ""
-    if pg:
-        # product codes come from the server, so only integers travel per row
-        names = [
-            str(r[0])
-            for r in conn.execute(sa.text("SELECT DISTINCT product FROM supply_links ORDER BY 1"))
-        ]
-        join = (
-            " LEFT JOIN unnest(CAST(? AS TEXT[])) WITH ORDINALITY AS pc(product, code) "
-            "ON pc.product = l.product"
-        )
-        params = [names, *params]
-    code = ", COALESCE(pc.code, 0) - 1" if pg else ""
-    code_dt = [("p", "i8")] if pg else []
-    # SQLite reads the products in a second pass, so both passes must run in id order;
-    # PostgreSQL sends everything in one pass and the ids are sorted here instead
-    order = "" if pg else " ORDER BY l.id"
-    if packed:
-        key = (
-            f"(CAST(l.supplier_id AS BIGINT) << {be + bs}) | "
-            f"(CAST(l.buyer_id AS BIGINT) << {bs}) | (COALESCE(l.segment_id, -1) + 1)"
-        )
-        rec = _records(
-            conn,
-            f"SELECT l.id, {key}, COALESCE(l.annual_value, -1.0), COALESCE(l.share, -1.0)"
-            f"{code} FROM supply_links l{join} WHERE {where}{order}",
-            params,
-            [("id", "i8"), ("k", "i8"), ("v", "f8"), ("s", "f8"), *code_dt],
-            hint,
-        )
-        k = rec["k"]
-        sup = k >> (be + bs)
-        buy = (k >> bs) & ((1 << be) - 1)
-        seg = (k & ((1 << bs) - 1)) - 1
-    else:
-        rec = _records(
-            conn,
-            "SELECT l.id, l.supplier_id, l.buyer_id, COALESCE(l.segment_id, -1), "
-            f"COALESCE(l.annual_value, -1.0), COALESCE(l.share, -1.0){code} "
-            f"FROM supply_links l{join} WHERE {where}{order}",
-            params,
-            [
-                ("id", "i8"),
-                ("a", "i8"),
-                ("b", "i8"),
-                ("g", "i8"),
-                ("v", "f8"),
-                ("s", "f8"),
-                *code_dt,
-            ],
-            hint,
-        )
-        sup, buy, seg = rec["a"], rec["b"], rec["g"]
-    if pg and len(rec) > 1 and not bool((np.diff(rec["id"]) > 0).all()):
-        by_id = np.argsort(rec["id"], kind="stable")
-        rec, sup, buy, seg = rec[by_id], sup[by_id], buy[by_id], seg[by_id]
-    out: Columns = {
-        "id": rec["id"],
-        "supplier_id": sup.astype(np.int64, copy=False),
-        "buyer_id": buy.astype(np.int64, copy=False),
-        "segment_id": seg.astype(np.int64, copy=False),
-        "annual_value": _nan(rec["v"]),
-        "share": _nan(rec["s"]),
+    return {
+        "enterprise_id": rec["e"],
+        "segment_id": rec["s"],
+        "revenue_share": sentinel_to_nan(rec["r"]),
     }
-    if pg:
-        codes = rec["p"].astype(np.int64, copy=True)
-        if (codes < 0).any():  # a product added after the names were read
-            codes[codes < 0] = len(names)
-            names.append("")
-        arr = np.empty(len(names), dtype=object)
-        arr[:] = names
-        out["product_code"], out["product_names"] = codes, arr
-    else:
-        out["product"] = _scalars(
-            conn,
-            f"SELECT l.product FROM supply_links l WHERE {where} ORDER BY l.id",
-            params,
-            hint,
-        )
-    return out
-
-
-def link_id_bounds(conn: sa.Connection) -> tuple[int, int]:
-    """Return the smallest and largest supply-link id (0, 0 when there are none)."""
-    t = s.supply_links
-    lo, hi = conn.execute(sa.select(sa.func.min(t.c.id), sa.func.max(t.c.id))).one()
-    return (0, 0) if lo is None else (int(lo), int(hi))
 
 
 def _in_list(ids: npt.NDArray[np.int64] | None) -> Iterator[tuple[str, list[Any]]]:
@@ -465,7 +314,7 @@ def outputs(conn: sa.Connection, year: int, ids: npt.NDArray[np.int64] | None = 
             )
         )
     rec = np.concatenate(parts) if parts else np.zeros(0, dtype=dt)
-    return {"enterprise_id": rec["e"], "output_value": _nan(rec["x"])}
+    return {"enterprise_id": rec["e"], "output_value": sentinel_to_nan(rec["x"])}
 
 
 def latest_output_year(conn: sa.Connection) -> int | None:
@@ -519,29 +368,43 @@ def region_totals(conn: sa.Connection, year: int | None) -> Columns:
     }
 
 
+_LABELS = (
+    "id",
+    "name",
+    "name_en",
+    "credit_code",
+    "stock_code",
+    "region_code",
+    "region_name",
+)
+
+
 def enterprise_labels(
     conn: sa.Connection, ids: Sequence[int] | npt.NDArray[np.int64]
 ) -> dict[int, dict[str, Any]]:
-    """Return name, English name, credit and stock code, and region code of enterprises."""
-    e, r = s.enterprises, s.regions
+    """Return name, English name, credit and stock code, and region code of enterprises.
+
+    Read through the driver's cursor: reports label thousands of enterprises.
+    """
     out: dict[int, dict[str, Any]] = {}
     wanted = sorted({int(i) for i in ids})
-    for i in range(0, len(wanted), _IN_CHUNK):
-        stmt = (
-            sa.select(
-                e.c.id,
-                e.c.name,
-                e.c.name_en,
-                e.c.credit_code,
-                e.c.stock_code,
-                r.c.code.label("region_code"),
-                r.c.name_zh.label("region_name"),
+    cur = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        for i in range(0, len(wanted), _IN_CHUNK):
+            part = wanted[i : i + _IN_CHUNK]
+            cur.execute(
+                _sql(
+                    conn,
+                    "SELECT e.id, e.name, e.name_en, e.credit_code, e.stock_code, r.code, "
+                    "r.name_zh FROM enterprises e LEFT JOIN regions r ON r.id = e.region_id "
+                    f"WHERE e.id IN ({','.join('?' * len(part))})",
+                ),
+                part,
             )
-            .select_from(e.outerjoin(r, r.c.id == e.c.region_id))
-            .where(e.c.id.in_(wanted[i : i + _IN_CHUNK]))
-        )
-        for row in conn.execute(stmt):
-            out[int(row.id)] = dict(row._mapping)
+            for row in cur.fetchall():
+                out[int(row[0])] = dict(zip(_LABELS, row, strict=True))
+    finally:
+        cur.close()
     return out
 
 

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from chainatlas.settings import normalise_database_url
+from chainatlas.store.tx import CHANGES_AT_BEGIN
 
 __all__ = ["is_postgres", "is_sqlite", "make_engine"]
 
@@ -39,6 +40,9 @@ def make_engine(url: str, *, schema: str | None = None, **kwargs: Any) -> Engine
         @sa.event.listens_for(engine, "begin")
         def _sqlite_begin(conn: sa.Connection) -> None:
             conn.exec_driver_sql("BEGIN")
+            # lets large reads tell whether this transaction has written anything
+            raw: Any = conn.connection.driver_connection
+            conn.info[CHANGES_AT_BEGIN] = raw.total_changes
 
         return engine
     if schema is not None:

@@ -37,7 +37,6 @@ __all__ = [
     "data_version",
     "distinct_texts",
     "enterprise_codes",
-    "has_uncommitted_writes",
     "industry_rows",
     "label_rows",
     "latest_rows",
@@ -427,13 +426,3 @@ def data_version(conn: sa.Connection) -> tuple[str, ...]:
         parts.append(sa.func.current_schema())
     row = conn.execute(sa.select(*parts)).one()
     return tuple(str(v) for v in row)
-
-
-def has_uncommitted_writes(conn: sa.Connection) -> bool:
-    """Return whether the current transaction has written (PostgreSQL; False on SQLite).
-
-    PostgreSQL assigns a transaction id at the first write; SQLite cannot tell.
-    """
-    if conn.dialect.name != "postgresql":
-        return False
-    return conn.execute(sa.text("SELECT txid_current_if_assigned()")).scalar() is not None

@@ -1,0 +1,175 @@
+"""Whole-database reads for analyses of every chain: enterprises, memberships, links.
+
+A whole-database analysis (every chain of a region, the web app's warm-up) first reads
+every enterprise's attributes and output, every membership and every supply link. With
+many links these reads go through ADBC drivers into Arrow columns: on a SQLite file in
+child processes (:mod:`~chainatlas.store.sqlite_reader`), on PostgreSQL on connections
+that share the caller's snapshot (:mod:`~chainatlas.store.postgres_reader`). Otherwise,
+and whenever those cannot be used, the columnar reads of
+:mod:`~chainatlas.store.analysis_reads` run on the caller's connection. Both give the
+same columns.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+import sqlalchemy as sa
+
+from chainatlas.store import analysis_reads as ar
+from chainatlas.store import link_reads as lr
+from chainatlas.store import postgres_reader as pr
+from chainatlas.store import sqlite_reader as sr
+from chainatlas.store.arrow_reads import Query, columns
+
+__all__ = ["CHILDREN_FROM_LINKS", "WholeDatabase", "start_whole_database"]
+
+
+@dataclass(slots=True)
+class WholeDatabase:
+    """Every enterprise's attributes, output by year, memberships and links.
+
+    As :func:`enterprise_attributes`, :func:`outputs`, :func:`chain_memberships` and
+    :func:`~chainatlas.store.link_reads.link_columns` give them.
+    """
+
+    attributes: ar.Columns
+    outputs: dict[int, ar.Columns]
+    memberships: ar.Columns
+    links: ar.Columns
+
+
+_CHILDREN_MAX = 4
+CHILDREN_FROM_LINKS = 250_000
+"""Below this many link ids the reads run on the caller's connection."""
+
+
+def start_whole_database(
+    conn: sa.Connection, years: Sequence[int], *, as_of: date | None = None
+) -> Callable[[], WholeDatabase]:
+    """Start reading the whole database for an analysis; call the result to finish.
+
+    With at least :data:`CHILDREN_FROM_LINKS` link ids, ADBC readers do the reading: on
+    SQLite one child process per CPU (at most 4), each a range of the links, the smaller
+    tables shared among them; on PostgreSQL one connection for the links and one for the
+    rest. Otherwise (and whenever the readers cannot be used) the reads run on ``conn``
+    when the result is called.
+    """
+
+    def here() -> WholeDatabase:
+        return WholeDatabase(
+            ar.enterprise_attributes(conn),
+            {y: ar.outputs(conn, y) for y in years},
+            ar.chain_memberships(conn),
+            lr.link_columns(conn, as_of=as_of),
+        )
+
+    lo, hi = lr.link_id_bounds(conn)
+    if hi - lo < CHILDREN_FROM_LINKS:
+        return here
+    sqlite = conn.dialect.name == "sqlite"
+    # SQLite: one child process per CPU, each a range of the links; PostgreSQL: the
+    # server does the work, one connection for the links and one for the rest
+    n = max(1, min(os.cpu_count() or 1, _CHILDREN_MAX)) if sqlite else 1
+    step = (hi - lo) // n + 1
+    valid, vparams = lr.valid_clause(conn, as_of)
+    links = [
+        Query(
+            "SELECT l.id AS id, l.supplier_id AS a, l.buyer_id AS b, "
+            "COALESCE(l.segment_id, -1) AS g, COALESCE(l.annual_value, -1.0) AS v, "
+            "COALESCE(l.share, -1.0) AS s, l.product AS p FROM supply_links l "
+            f"WHERE l.id >= ? AND l.id < ?{valid}",
+            (lo + i * step, lo + (i + 1) * step, *vparams),
+            ("p",),
+        )
+        for i in range(n)
+    ]
+    small = [
+        Query(
+            "SELECT id AS id, COALESCE(region_id, -1) AS r, COALESCE(park_id, -1) AS p "
+            "FROM enterprises"
+        ),
+        *(
+            Query(
+                "SELECT enterprise_id AS e, COALESCE(output_value, -1.0) AS x "
+                "FROM enterprise_years WHERE year = ?",
+                (y,),
+            )
+            for y in years
+        ),
+        Query(
+            "SELECT enterprise_id AS e, segment_id AS s, COALESCE(revenue_share, -1.0) AS r "
+            "FROM enterprise_segments ORDER BY enterprise_id, segment_id"
+        ),
+    ]
+    # each child reads its share of the links first, then some of the small tables
+    children: list[list[Query]] = [[q] for q in links]
+    if sqlite:
+        for i, q in enumerate(small):
+            children[(n - 1 - i) % n].append(q)
+    else:
+        children.append(small)
+    pending = sr.start(conn, children) if sqlite else pr.start(conn, children)
+    if pending is None:
+        return here
+
+    def finish() -> WholeDatabase:
+        got = pending.result()
+        if got is None:
+            return here()
+        parts = {
+            q: t for qs, ts in zip(children, got, strict=True) for q, t in zip(qs, ts, strict=True)
+        }
+        try:
+            ents = _typed(columns([parts[small[0]]]), {"id": _I, "r": _I, "p": _I})
+            outs = [_typed(columns([parts[q]]), {"e": _I, "x": _F}) for q in small[1:-1]]
+            mem = _typed(columns([parts[small[-1]]]), {"e": _I, "s": _I, "r": _F})
+            link = _typed(
+                columns([parts[q] for q in links], ["p"], order_by="id"),
+                {"id": _I, "a": _I, "b": _I, "g": _I, "v": _F, "s": _F, "p": _I},
+            )
+        except ValueError:  # a NULL where the SQL promised none: read here, where it says why
+            return here()
+        return WholeDatabase(
+            {"id": ents["id"], "region_id": ents["r"], "park_id": ents["p"]},
+            {
+                y: {
+                    "enterprise_id": o["e"],
+                    "output_value": ar.sentinel_to_nan(o["x"]),
+                }
+                for y, o in zip(years, outs, strict=True)
+            },
+            {
+                "enterprise_id": mem["e"],
+                "segment_id": mem["s"],
+                "revenue_share": ar.sentinel_to_nan(mem["r"]),
+            },
+            {
+                "id": link["id"],
+                "supplier_id": link["a"],
+                "buyer_id": link["b"],
+                "segment_id": link["g"],
+                "annual_value": ar.sentinel_to_nan(link["v"]),
+                "share": ar.sentinel_to_nan(link["s"]),
+                "product_code": link["p"],
+                "product_names": link.get("p_names", np.zeros(0, dtype=object)),
+            },
+        )
+
+    return finish
+
+
+_I, _F = np.int64, np.float64
+
+
+def _typed(cols: ar.Columns, dtypes: dict[str, Any]) -> ar.Columns:
+    """Give each column its dtype (an empty result has no columns at all)."""
+    return {
+        k: cols[k].astype(dt, copy=False) if k in cols else np.zeros(0, dtype=dt)
+        for k, dt in dtypes.items()
+    } | {k: v for k, v in cols.items() if k.endswith("_names")}
