@@ -342,20 +342,19 @@ def _enterprises(
 
 def start_whole_database(
     conn: sa.Connection, year: int | None, *, as_of: date | None = None
-) -> Callable[[], tuple[Enterprises, ar.Columns, LinkTable]]:
+) -> Callable[[], tuple[int | None, Enterprises, ar.Columns, LinkTable]]:
     """Start reading every enterprise, membership and link; call the result to finish.
 
-    Returns what :func:`load_enterprises`, ``chain_memberships`` and
-    :func:`load_link_table` return (see
-    :func:`~chainatlas.store.whole_database.start_whole_database`).
+    ``year`` None means the latest year with any output. The result gives that year and
+    what :func:`load_enterprises`, ``chain_memberships`` and :func:`load_link_table`
+    return (see :func:`~chainatlas.store.whole_database.start_whole_database`).
     """
-    years = [] if year is None else [year, year - 1]
-    finish = whole_database.start_whole_database(conn, years, as_of=as_of)
+    finish = whole_database.start_whole_database(conn, year, as_of=as_of)
 
-    def done() -> tuple[Enterprises, ar.Columns, LinkTable]:
+    def done() -> tuple[int | None, Enterprises, ar.Columns, LinkTable]:
         got = finish()
-        ents = _enterprises(got.attributes, got.outputs, year, None)
-        return ents, got.memberships, _link_table([got.links])
+        ents = _enterprises(got.attributes, got.outputs, got.year, None)
+        return got.year, ents, got.memberships, _link_table([got.links])
 
     return done
 

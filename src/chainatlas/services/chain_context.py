@@ -110,10 +110,11 @@ def shared_data(
     opts = options or AnalysisOptions()
     regions = RegionIndex.load(conn)
     scope = resolve_scope(conn, regions, region, opts.reference)
-    year = opts.year if opts.year is not None else ar.latest_output_year(conn)
-    ents, memberships, links = (
-        start_whole_database(conn, year, as_of=opts.as_of)() if whole_database else (None,) * 3
-    )
+    ents = memberships = links = None
+    if whole_database:
+        year, ents, memberships, links = start_whole_database(conn, opts.year, as_of=opts.as_of)()
+    else:
+        year = opts.year if opts.year is not None else ar.latest_output_year(conn)
     # with every enterprise in hand, the totals are a bincount away; else SQL sums them
     totals = ar.region_totals(conn, year) if ents is None else _region_totals(ents)
     local = scope.local[totals["region_id"]] | scope.local[totals["park_id"]]

@@ -26,8 +26,8 @@ class Query:
     """One SELECT to read as Arrow: its columns are named by the SELECT's aliases.
 
     Text columns named in ``dictionary`` come back as int64 codes in ``name`` and their
-    distinct values in ``name + "_names"`` (an object array). Integer and float columns
-    must not hold NULL (use COALESCE with a sentinel).
+    distinct values in ``name + "_names"`` (an object array; NULL reads as the empty
+    string). Integer and float columns must not hold NULL (use COALESCE with a sentinel).
     """
 
     sql: str
@@ -46,7 +46,6 @@ class PendingRead:
         self,
         run: Callable[[Sequence[Query]], list[Any] | None],
         workers: Sequence[Sequence[Query]],
-        cleanup: Callable[[], None] | None = None,
     ) -> None:
         self._pool = ThreadPoolExecutor(
             max_workers=len(workers), thread_name_prefix="chainatlas-read"
@@ -54,7 +53,6 @@ class PendingRead:
         self._futures: list[Future[list[Any] | None]] = [
             self._pool.submit(run, qs) for qs in workers
         ]
-        self._cleanup = cleanup
 
     def result(self) -> list[list[Any]] | None:
         """Return each worker's tables in order; None when one failed."""
@@ -64,8 +62,6 @@ class PendingRead:
             return None
         finally:
             self._pool.shutdown()
-            if self._cleanup is not None:
-                self._cleanup()
         if any(r is None for r in got):
             return None
         return [r for r in got if r is not None]
@@ -76,9 +72,10 @@ def columns(
 ) -> dict[str, npt.NDArray[Any]]:
     """Join the results of one query over key ranges into NumPy columns.
 
-    Plain columns are joined by Arrow and handed over without a copy; text columns in
-    ``dictionary`` become int64 codes (``name``) into their distinct values
-    (``name + "_names"``, an object array) common to all the tables. With ``order_by``
+    Plain columns are joined in one copy (a lone chunk is handed over as a read-only view);
+    text columns in ``dictionary`` become int64 codes (``name``) into their distinct values
+    (``name + "_names"``, an object array, NULL read as the empty string) common to all
+    the tables. With ``order_by``
     the rows are sorted by that unique column. An empty result has no columns.
 
     Raises
@@ -86,8 +83,6 @@ def columns(
     ValueError
         When a column other than a dictionary column holds NULL.
     """
-    import pyarrow as pa
-
     tables = [t for t in tables if t.num_rows]
     if not tables:
         return {}
@@ -99,14 +94,12 @@ def columns(
             codes = np.empty(sum(len(c) for c in chunks), dtype=np.int64)
             at = 0
             for chunk in chunks:
+                values = [*chunk.dictionary.to_pylist(), ""]  # the last one stands for NULL
                 mapping = np.array(
-                    [
-                        index.setdefault("" if v is None else v, len(index))
-                        for v in chunk.dictionary.to_pylist()
-                    ],
+                    [index.setdefault("" if v is None else v, len(index)) for v in values],
                     dtype=np.int64,
                 )
-                got = chunk.indices.to_numpy(zero_copy_only=False)
+                got = chunk.indices.fill_null(len(values) - 1).to_numpy(zero_copy_only=False)
                 np.take(mapping, got, out=codes[at : at + len(got)])
                 at += len(got)
             out[name] = codes
@@ -114,11 +107,11 @@ def columns(
             names[:] = list(index)
             out[name + "_names"] = names
             continue
-        col = pa.chunked_array(chunks)
-        if col.null_count:
+        if any(c.null_count for c in chunks):
             raise ValueError(f"column {name!r}: NULL where a value is required")
-        # one copy (joining the chunks); the array is a read-only view of it
-        out[name] = col.combine_chunks().to_numpy(zero_copy_only=False)
+        # each chunk viewed in place, joined by NumPy in one copy
+        parts = [c.to_numpy(zero_copy_only=False) for c in chunks]
+        out[name] = np.concatenate(parts) if len(parts) != 1 else parts[0]
     if order_by is not None:
         key = out[order_by]
         if len(key) > 1 and not bool((key[1:] > key[:-1]).all()):

@@ -13,7 +13,7 @@ same columns.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -32,12 +32,17 @@ __all__ = ["CHILDREN_FROM_LINKS", "WholeDatabase", "start_whole_database"]
 
 @dataclass(slots=True)
 class WholeDatabase:
-    """Every enterprise's attributes, output by year, memberships and links.
+    """Every enterprise's attributes, output, memberships and links.
 
-    As :func:`enterprise_attributes`, :func:`outputs`, :func:`chain_memberships` and
+    ``year`` is the analysis year (given, or the latest with any output; None when no
+    enterprise has output) and ``outputs`` holds that year and the one before, as
+    :func:`~chainatlas.store.analysis_reads.outputs` gives them; the other fields are as
+    :func:`~chainatlas.store.analysis_reads.enterprise_attributes`,
+    :func:`~chainatlas.store.analysis_reads.chain_memberships` and
     :func:`~chainatlas.store.link_reads.link_columns` give them.
     """
 
+    year: int | None
     attributes: ar.Columns
     outputs: dict[int, ar.Columns]
     memberships: ar.Columns
@@ -48,23 +53,28 @@ _CHILDREN_MAX = 4
 CHILDREN_FROM_LINKS = 250_000
 """Below this many link ids the reads run on the caller's connection."""
 
+_LATEST = "(SELECT max(year) FROM enterprise_years WHERE output_value IS NOT NULL)"
+
 
 def start_whole_database(
-    conn: sa.Connection, years: Sequence[int], *, as_of: date | None = None
+    conn: sa.Connection, year: int | None = None, *, as_of: date | None = None
 ) -> Callable[[], WholeDatabase]:
     """Start reading the whole database for an analysis; call the result to finish.
 
-    With at least :data:`CHILDREN_FROM_LINKS` link ids, ADBC readers do the reading: on
-    SQLite one child process per CPU (at most 4), each a range of the links, the smaller
-    tables shared among them; on PostgreSQL one connection for the links and one for the
-    rest. Otherwise (and whenever the readers cannot be used) the reads run on ``conn``
-    when the result is called.
+    ``year`` None means the latest year with any output. With at least
+    :data:`CHILDREN_FROM_LINKS` link ids, ADBC readers do the reading: on SQLite one child
+    process per CPU (at most 4), each a range of the links, the smaller tables shared
+    among them; on PostgreSQL one connection for the links and one for the rest.
+    Otherwise (and whenever the readers cannot be used) the reads run on ``conn`` when
+    the result is called.
     """
 
     def here() -> WholeDatabase:
+        y = year if year is not None else ar.latest_output_year(conn)
         return WholeDatabase(
+            y,
             ar.enterprise_attributes(conn),
-            {y: ar.outputs(conn, y) for y in years},
+            {} if y is None else {k: ar.outputs(conn, k) for k in (y, y - 1)},
             ar.chain_memberships(conn),
             lr.link_columns(conn, as_of=as_of),
         )
@@ -89,31 +99,29 @@ def start_whole_database(
         )
         for i in range(n)
     ]
-    small = [
-        Query(
-            "SELECT id AS id, COALESCE(region_id, -1) AS r, COALESCE(park_id, -1) AS p "
-            "FROM enterprises"
-        ),
-        *(
-            Query(
-                "SELECT enterprise_id AS e, COALESCE(output_value, -1.0) AS x "
-                "FROM enterprise_years WHERE year = ?",
-                (y,),
-            )
-            for y in years
-        ),
-        Query(
-            "SELECT enterprise_id AS e, segment_id AS s, COALESCE(revenue_share, -1.0) AS r "
-            "FROM enterprise_segments ORDER BY enterprise_id, segment_id"
-        ),
-    ]
+    attributes = Query(
+        "SELECT id AS id, COALESCE(region_id, -1) AS r, COALESCE(park_id, -1) AS p FROM enterprises"
+    )
+    # both years in one scan, the latest year found by the reader rather than asked for
+    # first (later years without output come along and are left out below)
+    outputs = Query(
+        "SELECT enterprise_id AS e, year AS y, COALESCE(output_value, -1.0) AS x "
+        "FROM enterprise_years WHERE year >= "
+        + ("? - 1 AND year <= ?" if year is not None else f"{_LATEST} - 1"),
+        (year, year) if year is not None else (),
+    )
+    memberships = Query(
+        "SELECT enterprise_id AS e, segment_id AS s, COALESCE(revenue_share, -1.0) AS r "
+        "FROM enterprise_segments ORDER BY enterprise_id, segment_id"
+    )
     # each child reads its share of the links first, then some of the small tables
+    # (about 2, 1 and 1.5 million rows); on PostgreSQL one more connection reads those
     children: list[list[Query]] = [[q] for q in links]
     if sqlite:
-        for i, q in enumerate(small):
-            children[(n - 1 - i) % n].append(q)
+        for i, q in enumerate([outputs, attributes, memberships]):
+            children[(n - 1 - min(i, 1)) % n].append(q)
     else:
-        children.append(small)
+        children.append([outputs, attributes, memberships])
     pending = sr.start(conn, children) if sqlite else pr.start(conn, children)
     if pending is None:
         return here
@@ -123,27 +131,35 @@ def start_whole_database(
         if got is None:
             return here()
         parts = {
-            q: t for qs, ts in zip(children, got, strict=True) for q, t in zip(qs, ts, strict=True)
+            id(q): t
+            for qs, ts in zip(children, got, strict=True)
+            for q, t in zip(qs, ts, strict=True)
         }
         try:
-            ents = _typed(columns([parts[small[0]]]), {"id": _I, "r": _I, "p": _I})
-            outs = [_typed(columns([parts[q]]), {"e": _I, "x": _F}) for q in small[1:-1]]
-            mem = _typed(columns([parts[small[-1]]]), {"e": _I, "s": _I, "r": _F})
+            ents = _typed(columns([parts[id(attributes)]]), {"id": _I, "r": _I, "p": _I})
+            out = _typed(columns([parts[id(outputs)]]), {"e": _I, "y": _I, "x": _F})
+            mem = _typed(columns([parts[id(memberships)]]), {"e": _I, "s": _I, "r": _F})
             link = _typed(
-                columns([parts[q] for q in links], ["p"], order_by="id"),
+                columns([parts[id(q)] for q in links], ["p"], order_by="id"),
                 {"id": _I, "a": _I, "b": _I, "g": _I, "v": _F, "s": _F, "p": _I},
             )
         except ValueError:  # a NULL where the SQL promised none: read here, where it says why
             return here()
-        return WholeDatabase(
-            {"id": ents["id"], "region_id": ents["r"], "park_id": ents["p"]},
-            {
-                y: {
-                    "enterprise_id": o["e"],
-                    "output_value": ar.sentinel_to_nan(o["x"]),
+        y = year
+        if y is None and bool((out["x"] >= 0).any()):
+            y = int(out["y"][out["x"] >= 0].max())
+        by_year = {}
+        if y is not None:
+            for k in (y, y - 1):
+                rows = out["y"] == k
+                by_year[k] = {
+                    "enterprise_id": out["e"][rows],
+                    "output_value": ar.sentinel_to_nan(out["x"][rows]),
                 }
-                for y, o in zip(years, outs, strict=True)
-            },
+        return WholeDatabase(
+            y,
+            {"id": ents["id"], "region_id": ents["r"], "park_id": ents["p"]},
+            by_year,
             {
                 "enterprise_id": mem["e"],
                 "segment_id": mem["s"],
