@@ -533,7 +533,7 @@ def _goals(rows: list[dict[str, Any]]) -> list[str]:
         )
     return [
         "Where the time goes: ChainAtlas reads the whole database once through ADBC "
-        "drivers into Arrow columns (no Python object per row), about a third of its time; "
+        "drivers into Arrow columns (no Python object per row), a third to a half of its time; "
         "the baseline's `pd.read_sql` builds a tuple per row and is most of its time. On "
         "SQLite the ADBC driver runs in two child processes, each a half of the links "
         "(it links its own copy of SQLite, whose file locks the server's copy could not "
@@ -543,7 +543,8 @@ def _goals(rows: list[dict[str, Any]]) -> list[str]:
         "transparent-huge-page hint off, as ChainAtlas's own processes do: on this "
         "kernel (THP defrag `madvise`) the first touch of each new large array stalls "
         "on memory compaction; the last columns give ChainAtlas with the hint on (the "
-        "baseline's time does not depend on it).",
+        "baseline was not rerun that way; by hand on this machine it took the same time "
+        "both ways).",
         "",
         "Goals for the largest database: " + "; ".join(checks) + ".",
     ]
