@@ -21,7 +21,8 @@ import sqlalchemy as sa
 
 from chainatlas.errors import AnalysisError, InvalidData
 from chainatlas.services._build_reads import industry_table, region_industry_totals, scheme_sizes
-from chainatlas.services._frames import RegionIndex, Scope, load_enterprises
+from chainatlas.services._frames import load_enterprises
+from chainatlas.services._scope import RegionIndex, Scope
 from chainatlas.store import analysis_reads as ar
 
 __all__ = ["LocationMatrix", "choose_scheme", "group_matrix", "partition_matrix"]

@@ -23,14 +23,12 @@ from chainatlas.services._frames import (
     ChainData,
     Enterprises,
     LinkTable,
-    RegionIndex,
-    Scope,
     drop_unknown_enterprises,
     load_chain,
     load_enterprises,
-    resolve_scope,
     start_whole_database,
 )
+from chainatlas.services._scope import RegionIndex, Scope, resolve_scope
 from chainatlas.store import analysis_reads as ar
 
 __all__ = ["AnalysisOptions", "ChainContext", "SharedData", "prepare", "shared_data"]

@@ -37,8 +37,8 @@ from chainatlas.analytics.relatedness import (
     structural_similarity,
 )
 from chainatlas.errors import AnalysisError, InvalidData, RegionNotFound
-from chainatlas.services._frames import RegionIndex, Scope, resolve_scope
 from chainatlas.services._location_matrix import group_matrix
+from chainatlas.services._scope import RegionIndex, Scope, resolve_scope
 from chainatlas.services.chain_context import AnalysisOptions, prepare, shared_data
 from chainatlas.services.chain_profile import ChainProfile, profile_from
 from chainatlas.store import analysis_reads as ar

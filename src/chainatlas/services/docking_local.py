@@ -20,7 +20,8 @@ import sqlalchemy as sa
 
 from chainatlas.analytics.chainmap import Text
 from chainatlas.errors import ChainNotFound
-from chainatlas.services._frames import load_link_table, resolve_scope
+from chainatlas.services._frames import load_link_table
+from chainatlas.services._scope import resolve_scope
 from chainatlas.services.docking_match import public_profiles
 from chainatlas.services.match_index import W_SEG_PRODUCT, MatchIndex, match_index
 from chainatlas.store import analysis_reads as ar

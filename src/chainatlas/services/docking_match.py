@@ -28,7 +28,7 @@ from chainatlas.analytics.matching import (
     distance_levels,
 )
 from chainatlas.errors import InvalidData, PermissionDenied
-from chainatlas.services._frames import resolve_scope
+from chainatlas.services._scope import resolve_scope
 from chainatlas.services.docking_needs import NEED_KINDS, Need, get_need, resolve_enterprise
 from chainatlas.services.docking_reasons import match_reasons
 from chainatlas.services.match_index import W_DEMAND_VIA_SEGMENT, MatchIndex, match_index

@@ -26,14 +26,8 @@ from chainatlas.analytics.chainmap import (
 )
 from chainatlas.errors import ChainNotFound, Conflict, InvalidData, NotFound, RegionNotFound
 from chainatlas.importers.parse import normalise_stock_code
-from chainatlas.services._frames import (
-    LinkTable,
-    RegionIndex,
-    _match_regions,
-    load_enterprises,
-    load_link_table,
-    resolve_scope,
-)
+from chainatlas.services._frames import LinkTable, load_enterprises, load_link_table
+from chainatlas.services._scope import RegionIndex, _match_regions, resolve_scope
 from chainatlas.store import analysis_reads as ar
 
 __all__ = ["EVENT_KINDS", "EventImpact", "event_impact", "list_events", "record_event"]

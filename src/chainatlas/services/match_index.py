@@ -48,7 +48,7 @@ from chainatlas.analytics.matching import (
     dictionary_terms,
     scale_scores,
 )
-from chainatlas.services._frames import RegionIndex
+from chainatlas.services._scope import RegionIndex
 from chainatlas.store import analysis_reads as ar
 from chainatlas.store import schema as s
 from chainatlas.store import schema_activity as sa_

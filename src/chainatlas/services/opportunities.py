@@ -36,8 +36,8 @@ from chainatlas.analytics.relatedness import (
     rca,
 )
 from chainatlas.errors import AnalysisError, InvalidData
-from chainatlas.services._frames import RegionIndex, resolve_scope
 from chainatlas.services._location_matrix import LocationMatrix, partition_matrix
+from chainatlas.services._scope import RegionIndex, resolve_scope
 from chainatlas.services.chain_context import AnalysisOptions
 from chainatlas.store import analysis_reads as ar
 

@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 import sqlalchemy as sa
 
-from chainatlas.services._frames import RegionIndex
+from chainatlas.services._scope import RegionIndex
 from chainatlas.services.sim_network import UNASSIGNED, SimNetwork
 from chainatlas.services.sim_shock import ShockPlan
 from chainatlas.store import analysis_reads as ar

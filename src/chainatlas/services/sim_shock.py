@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from chainatlas.analytics.chainmap import Text
 from chainatlas.errors import AnalysisError, EnterpriseNotFound, InvalidData
 from chainatlas.importers.parse import normalise_stock_code
-from chainatlas.services._frames import RegionIndex, resolve_scope
+from chainatlas.services._scope import RegionIndex, resolve_scope
 from chainatlas.services.sim_network import SimNetwork, link_matrix
 from chainatlas.store import analysis_reads as ar
 

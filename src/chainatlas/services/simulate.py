@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from chainatlas.analytics.cascade import DEFAULT_MAX_ITER, DEFAULT_TOL, esri, propagate
 from chainatlas.analytics.chainmap import Text
 from chainatlas.errors import AnalysisError, InvalidData
-from chainatlas.services._frames import RegionIndex, Scope, resolve_scope
+from chainatlas.services._scope import RegionIndex, Scope, resolve_scope
 from chainatlas.services.sim_breakdown import (
     Labels,
     clean,
