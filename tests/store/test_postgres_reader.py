@@ -19,10 +19,11 @@ from sqlalchemy.engine import Engine
 from chainatlas.services.chain_report import chain_reports
 from chainatlas.services.demo import build_demo
 from chainatlas.store import analysis_reads as ar
-from chainatlas.store import arrow_reads, link_reads
+from chainatlas.store import arrow_reads
 from chainatlas.store import postgres_reader as pr
 from chainatlas.store import whole_database as wd
 from tests.conftest import _FreshDatabases
+from tests.store.whole_reads import assert_same
 
 pytestmark = pytest.mark.skipif(not pr.available(), reason="ADBC PostgreSQL driver missing")
 
@@ -52,43 +53,16 @@ def readers(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return started
 
 
-def _here(conn: sa.Connection, years: list[int]) -> wd.WholeDatabase:
-    return wd.WholeDatabase(
-        years[0],
-        ar.enterprise_attributes(conn),
-        {y: ar.outputs(conn, y) for y in years},
-        ar.chain_memberships(conn),
-        link_reads.link_columns(conn),
-    )
-
-
-def _same(a: dict[str, Any], b: dict[str, Any]) -> None:
-    assert set(a) == set(b)
-    for k in a:
-        if k.endswith("_names") or k == "product_code":
-            continue
-        np.testing.assert_array_equal(a[k], b[k], err_msg=k)
-
-
-def _products(cols: dict[str, Any]) -> list[str]:
-    return list(cols["product_names"][cols["product_code"]])
-
-
 def test_readers_read_what_copy_reads(demo: Engine, readers: list[int]) -> None:
     with demo.connect() as conn:
         year = ar.latest_output_year(conn)
         assert year is not None
         years = [year, year - 1]
-        far = wd.start_whole_database(conn)()
+        far = wd.read_whole_database(conn)
         assert far.year == years[0]
         assert readers == [1, 3]  # the links; outputs, enterprises and memberships
-        near = _here(conn, years)
-    _same(far.attributes, near.attributes)
-    for y in years:
-        _same(far.outputs[y], near.outputs[y])
-    _same(far.memberships, near.memberships)
-    _same(far.links, near.links)
-    assert _products(far.links) == _products(near.links)
+        near = wd.read_on_connection(conn, years[0])
+    assert_same(far, near)
     assert np.isnan(far.links["share"]).sum() == (far.links["id"] % 7 == 0).sum() > 0
 
 
@@ -131,7 +105,7 @@ def test_a_transaction_that_wrote_is_read_on_its_connection(
         trans = conn.begin()
         top = int(conn.execute(sa.text("SELECT max(id) FROM supply_links")).scalar_one())
         conn.execute(sa.text("DELETE FROM supply_links WHERE id = :i"), {"i": top})
-        got = wd.start_whole_database(conn)()
+        got = wd.read_whole_database(conn)
         trans.rollback()
     assert not readers
     assert int(got.links["id"].max()) < top

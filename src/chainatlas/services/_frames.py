@@ -8,7 +8,7 @@ park) reads the default.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -37,7 +37,7 @@ __all__ = [
     "load_chain",
     "load_enterprises",
     "load_link_table",
-    "start_whole_database",
+    "load_whole_database",
 ]
 
 BoolArray = npt.NDArray[np.bool_]
@@ -99,23 +99,18 @@ def _enterprises(
     return Enterprises(known, region, park, output, output_prev, year)
 
 
-def start_whole_database(
+def load_whole_database(
     conn: sa.Connection, year: int | None, *, as_of: date | None = None
-) -> Callable[[], tuple[int | None, Enterprises, ar.Columns, LinkTable]]:
-    """Start reading every enterprise, membership and link; call the result to finish.
+) -> tuple[int | None, Enterprises, ar.Columns, LinkTable]:
+    """Read every enterprise, membership and link once, for analyses of many chains.
 
-    ``year`` None means the latest year with any output. The result gives that year and
-    what :func:`load_enterprises`, ``chain_memberships`` and :func:`load_link_table`
-    return (see :func:`~chainatlas.store.whole_database.start_whole_database`).
+    ``year`` None means the latest year with any output. Returns that year and what
+    :func:`load_enterprises`, ``chain_memberships`` and :func:`load_link_table` return
+    (see :func:`~chainatlas.store.whole_database.read_whole_database`).
     """
-    finish = whole_database.start_whole_database(conn, year, as_of=as_of)
-
-    def done() -> tuple[int | None, Enterprises, ar.Columns, LinkTable]:
-        got = finish()
-        ents = _enterprises(got.attributes, got.outputs, got.year, None)
-        return got.year, ents, got.memberships, _link_table([got.links])
-
-    return done
+    got = whole_database.read_whole_database(conn, year, as_of=as_of)
+    ents = _enterprises(got.attributes, got.outputs, got.year, None)
+    return got.year, ents, got.memberships, _link_table([got.links])
 
 
 @dataclass(slots=True)

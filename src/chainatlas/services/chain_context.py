@@ -26,7 +26,7 @@ from chainatlas.services._frames import (
     drop_unknown_enterprises,
     load_chain,
     load_enterprises,
-    start_whole_database,
+    load_whole_database,
 )
 from chainatlas.services._scope import RegionIndex, Scope, resolve_scope
 from chainatlas.store import analysis_reads as ar
@@ -110,7 +110,7 @@ def shared_data(
     scope = resolve_scope(conn, regions, region, opts.reference)
     ents = memberships = links = None
     if whole_database:
-        year, ents, memberships, links = start_whole_database(conn, opts.year, as_of=opts.as_of)()
+        year, ents, memberships, links = load_whole_database(conn, opts.year, as_of=opts.as_of)
     else:
         year = opts.year if opts.year is not None else ar.latest_output_year(conn)
     # with every enterprise in hand, the totals are a bincount away; else SQL sums them

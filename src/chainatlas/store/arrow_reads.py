@@ -39,7 +39,8 @@ class PendingRead:
     """Lists of queries running in worker threads; :meth:`result` waits for them.
 
     Each worker runs ``run(queries)``, which returns one Arrow table per query or None
-    when it failed. Meanwhile the caller's connection is free.
+    when it failed; the workers run at once (a child process blocks until its output is
+    read), and they never use the caller's connection.
     """
 
     def __init__(

@@ -13,7 +13,6 @@ same columns.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -27,7 +26,7 @@ from chainatlas.store import postgres_reader as pr
 from chainatlas.store import sqlite_reader as sr
 from chainatlas.store.arrow_reads import Query, columns
 
-__all__ = ["CHILDREN_FROM_LINKS", "WholeDatabase", "start_whole_database"]
+__all__ = ["CHILDREN_FROM_LINKS", "WholeDatabase", "read_on_connection", "read_whole_database"]
 
 
 @dataclass(slots=True)
@@ -56,32 +55,34 @@ CHILDREN_FROM_LINKS = 250_000
 _LATEST = "(SELECT max(year) FROM enterprise_years WHERE output_value IS NOT NULL)"
 
 
-def start_whole_database(
+def read_on_connection(
     conn: sa.Connection, year: int | None = None, *, as_of: date | None = None
-) -> Callable[[], WholeDatabase]:
-    """Start reading the whole database for an analysis; call the result to finish.
+) -> WholeDatabase:
+    """Read the whole database through the caller's cursor (what the readers replace)."""
+    y = year if year is not None else ar.latest_output_year(conn)
+    return WholeDatabase(
+        y,
+        ar.enterprise_attributes(conn),
+        {} if y is None else {k: ar.outputs(conn, k) for k in (y, y - 1)},
+        ar.chain_memberships(conn),
+        lr.link_columns(conn, as_of=as_of),
+    )
+
+
+def read_whole_database(
+    conn: sa.Connection, year: int | None = None, *, as_of: date | None = None
+) -> WholeDatabase:
+    """Read the whole database for an analysis.
 
     ``year`` None means the latest year with any output. With at least
     :data:`CHILDREN_FROM_LINKS` link ids, ADBC readers do the reading: on SQLite one child
     process per CPU (at most 4), each a range of the links, the smaller tables shared
     among them; on PostgreSQL one connection for the links and one for the rest.
-    Otherwise (and whenever the readers cannot be used) the reads run on ``conn`` when
-    the result is called.
+    Otherwise, and whenever the readers cannot be used, :func:`read_on_connection`.
     """
-
-    def here() -> WholeDatabase:
-        y = year if year is not None else ar.latest_output_year(conn)
-        return WholeDatabase(
-            y,
-            ar.enterprise_attributes(conn),
-            {} if y is None else {k: ar.outputs(conn, k) for k in (y, y - 1)},
-            ar.chain_memberships(conn),
-            lr.link_columns(conn, as_of=as_of),
-        )
-
     lo, hi = lr.link_id_bounds(conn)
     if hi - lo < CHILDREN_FROM_LINKS:
-        return here
+        return read_on_connection(conn, year, as_of=as_of)
     sqlite = conn.dialect.name == "sqlite"
     # SQLite: one child process per CPU, each a range of the links; PostgreSQL: the
     # server does the work, one connection for the links and one for the rest
@@ -123,61 +124,69 @@ def start_whole_database(
     else:
         children.append([outputs, attributes, memberships])
     pending = sr.start(conn, children) if sqlite else pr.start(conn, children)
-    if pending is None:
-        return here
-
-    def finish() -> WholeDatabase:
-        got = pending.result()
-        if got is None:
-            return here()
-        parts = {
-            id(q): t
-            for qs, ts in zip(children, got, strict=True)
-            for q, t in zip(qs, ts, strict=True)
-        }
-        try:
-            ents = _typed(columns([parts[id(attributes)]]), {"id": _I, "r": _I, "p": _I})
-            out = _typed(columns([parts[id(outputs)]]), {"e": _I, "y": _I, "x": _F})
-            mem = _typed(columns([parts[id(memberships)]]), {"e": _I, "s": _I, "r": _F})
-            link = _typed(
-                columns([parts[id(q)] for q in links], ["p"], order_by="id"),
-                {"id": _I, "a": _I, "b": _I, "g": _I, "v": _F, "s": _F, "p": _I},
-            )
-        except ValueError:  # a NULL where the SQL promised none: read here, where it says why
-            return here()
-        y = year
-        if y is None and bool((out["x"] >= 0).any()):
-            y = int(out["y"][out["x"] >= 0].max())
-        by_year = {}
-        if y is not None:
-            for k in (y, y - 1):
-                rows = out["y"] == k
-                by_year[k] = {
-                    "enterprise_id": out["e"][rows],
-                    "output_value": ar.sentinel_to_nan(out["x"][rows]),
-                }
-        return WholeDatabase(
-            y,
-            {"id": ents["id"], "region_id": ents["r"], "park_id": ents["p"]},
-            by_year,
-            {
-                "enterprise_id": mem["e"],
-                "segment_id": mem["s"],
-                "revenue_share": ar.sentinel_to_nan(mem["r"]),
-            },
-            {
-                "id": link["id"],
-                "supplier_id": link["a"],
-                "buyer_id": link["b"],
-                "segment_id": link["g"],
-                "annual_value": ar.sentinel_to_nan(link["v"]),
-                "share": ar.sentinel_to_nan(link["s"]),
-                "product_code": link["p"],
-                "product_names": link.get("p_names", np.zeros(0, dtype=object)),
-            },
+    got = pending.result() if pending is not None else None
+    if got is None:
+        return read_on_connection(conn, year, as_of=as_of)
+    tables = {
+        id(q): t for qs, ts in zip(children, got, strict=True) for q, t in zip(qs, ts, strict=True)
+    }
+    try:
+        return _assemble(
+            year,
+            tables[id(attributes)],
+            tables[id(outputs)],
+            tables[id(memberships)],
+            [tables[id(q)] for q in links],
         )
+    except ValueError:  # a NULL where the SQL promised none: the cursor read says where
+        return read_on_connection(conn, year, as_of=as_of)
 
-    return finish
+
+def _assemble(
+    year: int | None, attributes: Any, outputs: Any, memberships: Any, links: list[Any]
+) -> WholeDatabase:
+    """Turn the readers' Arrow tables into a WholeDatabase.
+
+    Raises ValueError when a column holds a NULL where the SQL promised none.
+    """
+    ents = _typed(columns([attributes]), {"id": _I, "r": _I, "p": _I})
+    out = _typed(columns([outputs]), {"e": _I, "y": _I, "x": _F})
+    mem = _typed(columns([memberships]), {"e": _I, "s": _I, "r": _F})
+    link = _typed(
+        columns(links, ["p"], order_by="id"),
+        {"id": _I, "a": _I, "b": _I, "g": _I, "v": _F, "s": _F, "p": _I},
+    )
+    y = year
+    if y is None and bool((out["x"] >= 0).any()):
+        y = int(out["y"][out["x"] >= 0].max())
+    by_year = {}
+    if y is not None:
+        for k in (y, y - 1):
+            rows = out["y"] == k
+            by_year[k] = {
+                "enterprise_id": out["e"][rows],
+                "output_value": ar.sentinel_to_nan(out["x"][rows]),
+            }
+    return WholeDatabase(
+        y,
+        {"id": ents["id"], "region_id": ents["r"], "park_id": ents["p"]},
+        by_year,
+        {
+            "enterprise_id": mem["e"],
+            "segment_id": mem["s"],
+            "revenue_share": ar.sentinel_to_nan(mem["r"]),
+        },
+        {
+            "id": link["id"],
+            "supplier_id": link["a"],
+            "buyer_id": link["b"],
+            "segment_id": link["g"],
+            "annual_value": ar.sentinel_to_nan(link["v"]),
+            "share": ar.sentinel_to_nan(link["s"]),
+            "product_code": link["p"],
+            "product_names": link.get("p_names", np.zeros(0, dtype=object)),
+        },
+    )
 
 
 _I, _F = np.int64, np.float64
